@@ -86,8 +86,8 @@ type yamlFile struct {
 		EntityTypes    []string  `yaml:"entity_types"`
 		ReqProviders   []string  `yaml:"req_providers"`
 	} `yaml:"metadata"`
-	Output    yaml.Node `yaml:"output"`
-	Methods   []struct {
+	Output  yaml.Node `yaml:"output"`
+	Methods []struct {
 		Name   string `yaml:"name"`
 		GoName string `yaml:"go_name"`
 		Doc    string `yaml:"doc"`
