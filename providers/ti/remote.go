@@ -1,0 +1,404 @@
+package ti
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Errors that classify why a remote lookup failed; match with errors.Is.
+// Error strings built by this package never contain the provider's key.
+var (
+	ErrUnauthorized = errors.New("authentication failed (check the API key)")
+	ErrRateLimited  = errors.New("rate limited")
+	ErrUnavailable  = errors.New("service unavailable")
+	ErrTimeout      = errors.New("timed out")
+	ErrBadResponse  = errors.New("unexpected response")
+	ErrUnsupported  = errors.New("indicator type not supported")
+	ErrNotFound     = errors.New("not found")
+)
+
+// Option configures a remote provider.
+type Option func(*remoteConfig)
+
+type remoteConfig struct {
+	baseURL     string
+	client      *http.Client
+	minInterval time.Duration
+	retries     int
+	backoff     time.Duration
+	maxWait     time.Duration
+	timeout     time.Duration
+	workers     int
+	userAgent   string
+}
+
+// WithBaseURL replaces the service's base URL (for tests and proxies).
+func WithBaseURL(u string) Option { return func(c *remoteConfig) { c.baseURL = strings.TrimRight(u, "/") } }
+
+// WithHTTPClient sets the HTTP client (default: a client with no overall
+// timeout; per-request deadlines come from WithTimeout and the context).
+func WithHTTPClient(h *http.Client) Option { return func(c *remoteConfig) { c.client = h } }
+
+// WithMinInterval sets the minimum time between two requests to the
+// service (the provider's rate limit). Zero removes the limit.
+func WithMinInterval(d time.Duration) Option { return func(c *remoteConfig) { c.minInterval = d } }
+
+// WithRetries sets how many times a request is retried after a timeout,
+// a 429 or a 5xx (default 3) and the first backoff delay (default 1s,
+// doubled each time, with jitter).
+func WithRetries(n int, backoff time.Duration) Option {
+	return func(c *remoteConfig) { c.retries, c.backoff = max(n, 0), backoff }
+}
+
+// WithMaxWait bounds how long a 429's Retry-After is honoured (default 2
+// minutes); a longer wait fails the lookup with ErrRateLimited.
+func WithMaxWait(d time.Duration) Option { return func(c *remoteConfig) { c.maxWait = d } }
+
+// WithTimeout sets the deadline of one HTTP request (default 20s).
+func WithTimeout(d time.Duration) Option { return func(c *remoteConfig) { c.timeout = d } }
+
+// WithWorkers sets how many requests may be in flight at once (default 4;
+// the rate limit still applies).
+func WithWorkers(n int) Option { return func(c *remoteConfig) { c.workers = max(n, 1) } }
+
+func newRemoteConfig(baseURL string, minInterval time.Duration, opts []Option) remoteConfig {
+	c := remoteConfig{
+		baseURL:     baseURL,
+		client:      &http.Client{},
+		minInterval: minInterval,
+		retries:     3,
+		backoff:     time.Second,
+		maxWait:     2 * time.Minute,
+		timeout:     20 * time.Second,
+		workers:     4,
+		userAgent:   "gonotebooklets-ti/1",
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// limiter spaces requests at least interval apart.
+type limiter struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+// wait blocks until the next request may go, or ctx ends.
+func (l *limiter) wait(ctx context.Context) error {
+	if l.interval <= 0 {
+		return ctx.Err()
+	}
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.interval)
+	l.mu.Unlock()
+	return sleep(ctx, time.Until(at))
+}
+
+// pushBack delays every later request until t (after a 429).
+func (l *limiter) pushBack(t time.Time) {
+	l.mu.Lock()
+	if t.After(l.next) {
+		l.next = t
+	}
+	l.mu.Unlock()
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// remote is the HTTP machinery shared by the remote providers.
+type remote struct {
+	name string
+	key  string // never printed: scrub() removes it from any text we emit
+	cfg  remoteConfig
+	lim  *limiter
+}
+
+func newRemote(name, key, baseURL string, minInterval time.Duration, opts []Option) *remote {
+	cfg := newRemoteConfig(baseURL, minInterval, opts)
+	return &remote{name: name, key: key, cfg: cfg, lim: &limiter{interval: cfg.minInterval}}
+}
+
+// scrub removes the key (and its URL-escaped form) from s.
+func (r *remote) scrub(s string) string {
+	if len(r.key) >= 4 {
+		s = strings.ReplaceAll(s, r.key, "[redacted]")
+		if q := url.QueryEscape(r.key); q != r.key {
+			s = strings.ReplaceAll(s, q, "[redacted]")
+		}
+	}
+	return s
+}
+
+// fail builds an error whose text is scrubbed and which wraps the sentinel.
+func (r *remote) fail(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%s: %s: %w", r.name, r.scrub(fmt.Sprintf(format, args...)), sentinel)
+}
+
+// response is what get returns for a completed request.
+type response struct {
+	status int
+	body   []byte
+}
+
+// maxBody bounds a response body read.
+const maxBody = 8 << 20
+
+// get performs a GET of path (relative to the base URL) with the query and
+// headers, honouring the rate limit, retrying timeouts, 429 and 5xx. It
+// returns the final response for 2xx and 4xx statuses other than 401, 403
+// and 429; other outcomes are errors wrapping ErrUnauthorized,
+// ErrRateLimited, ErrUnavailable or ErrTimeout.
+func (r *remote) get(ctx context.Context, path string, query url.Values, header http.Header) (response, error) {
+	u := r.cfg.baseURL + path
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	what := "GET " + path // never includes the query (it might hold a key)
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			d := r.cfg.backoff << (attempt - 1)
+			d += time.Duration(rand.Int64N(int64(d)/4 + 1))
+			if err := sleep(ctx, d); err != nil {
+				return response{}, r.ctxFail(ctx, what, lastErr)
+			}
+		}
+		if err := r.lim.wait(ctx); err != nil {
+			return response{}, r.ctxFail(ctx, what, lastErr)
+		}
+		resp, retryAfter, err := r.do(ctx, u, header)
+		if err != nil {
+			if ctx.Err() != nil {
+				return response{}, r.ctxFail(ctx, what, err)
+			}
+			lastErr = err
+			if attempt < r.cfg.retries {
+				continue
+			}
+			return response{}, err
+		}
+		switch {
+		case resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden:
+			return resp, r.fail(ErrUnauthorized, "%s: HTTP %d%s", what, resp.status, r.snippet(resp.body))
+		case resp.status == http.StatusTooManyRequests:
+			lastErr = r.fail(ErrRateLimited, "%s: HTTP 429%s", what, r.snippet(resp.body))
+			if attempt >= r.cfg.retries {
+				return resp, lastErr
+			}
+			if retryAfter > r.cfg.maxWait {
+				return resp, r.fail(ErrRateLimited, "%s: HTTP 429, Retry-After %s is longer than the %s allowed", what, retryAfter, r.cfg.maxWait)
+			}
+			if retryAfter > 0 {
+				r.lim.pushBack(time.Now().Add(retryAfter))
+				if err := sleep(ctx, retryAfter); err != nil {
+					return response{}, r.ctxFail(ctx, what, lastErr)
+				}
+			}
+			continue
+		case resp.status >= 500:
+			lastErr = r.fail(ErrUnavailable, "%s: HTTP %d%s", what, resp.status, r.snippet(resp.body))
+			if attempt < r.cfg.retries {
+				continue
+			}
+			return resp, lastErr
+		}
+		return resp, nil
+	}
+}
+
+// ctxFail reports the end of the caller's context, with the last error.
+func (r *remote) ctxFail(ctx context.Context, what string, last error) error {
+	s := ""
+	if last != nil {
+		s = " (last error: " + last.Error() + ")"
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return r.fail(ErrTimeout, "%s: deadline exceeded%s", what, s)
+	}
+	return fmt.Errorf("%s: %s: %w", r.name, r.scrub(what+": cancelled"+s), ctx.Err())
+}
+
+// do performs one request with its own deadline.
+func (r *remote) do(ctx context.Context, u string, header http.Header) (response, time.Duration, error) {
+	what := "GET " + strings.SplitN(strings.TrimPrefix(u, r.cfg.baseURL), "?", 2)[0]
+	rctx, cancel := context.WithTimeout(ctx, r.cfg.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, u, nil)
+	if err != nil {
+		return response{}, 0, r.fail(ErrBadResponse, "%s: bad request: %v", what, errText(err))
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("User-Agent", r.cfg.userAgent)
+	resp, err := r.cfg.client.Do(req)
+	if err != nil {
+		if rctx.Err() != nil || isTimeout(err) {
+			return response{}, 0, r.fail(ErrTimeout, "%s: no answer within %s", what, r.cfg.timeout)
+		}
+		return response{}, 0, r.fail(ErrUnavailable, "%s: %s", what, errText(err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		if rctx.Err() != nil || isTimeout(err) {
+			return response{}, 0, r.fail(ErrTimeout, "%s: body not read within %s", what, r.cfg.timeout)
+		}
+		return response{}, 0, r.fail(ErrUnavailable, "%s: reading body: %s", what, errText(err))
+	}
+	return response{status: resp.StatusCode, body: body}, retryAfter(resp.Header.Get("Retry-After")), nil
+}
+
+// errText returns an error's text without the URL that net/http puts in
+// *url.Error (the URL might carry a key in its query).
+func errText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// retryAfter parses a Retry-After header (seconds or an HTTP date).
+func retryAfter(h string) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(h); err == nil && n >= 0 {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// snippet returns ": <start of body>" for error messages, scrubbed.
+func (r *remote) snippet(body []byte) string {
+	s := strings.TrimSpace(string(body))
+	if s == "" {
+		return ""
+	}
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return ": " + r.scrub(strings.ToValidUTF8(s, "?"))
+}
+
+// decode unmarshals a JSON body, failing with ErrBadResponse.
+func (r *remote) decode(what string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return r.fail(ErrBadResponse, "%s: invalid JSON: %v", what, err)
+	}
+	return nil
+}
+
+// oneFunc looks up one (normalised) indicator.
+type oneFunc func(ctx context.Context, ioc string) (Result, error)
+
+// lookupAll runs one over the iocs with the configured workers. Indicators
+// that fail get Err; an authentication failure stops the batch and is
+// returned as the batch error.
+func (r *remote) lookupAll(ctx context.Context, iocs []string, one oneFunc) ([]Result, error) {
+	out := make([]Result, len(iocs))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		batchErr error
+		wg       sync.WaitGroup
+	)
+	next := make(chan int)
+	for w := 0; w < min(r.cfg.workers, max(len(iocs), 1)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ioc := Normalize(iocs[i])
+				typ := IocType(ioc)
+				mu.Lock()
+				be := batchErr
+				mu.Unlock()
+				if be != nil {
+					out[i] = r.errResult(ioc, typ, be)
+					continue
+				}
+				res, err := one(ctx, ioc)
+				if err != nil {
+					out[i] = r.errResult(ioc, typ, err)
+					if errors.Is(err, ErrUnauthorized) {
+						mu.Lock()
+						if batchErr == nil {
+							batchErr = err
+						}
+						mu.Unlock()
+					}
+					continue
+				}
+				res.Ioc, res.Provider = ioc, r.name
+				if res.IocType == "" {
+					res.IocType = typ
+				}
+				res.Positive = res.Severity >= Low
+				res.Details, res.Reference = r.scrub(res.Details), r.scrub(res.Reference)
+				out[i] = res
+			}
+		}()
+	}
+	for i := range iocs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, batchErr
+}
+
+func (r *remote) errResult(ioc, typ string, err error) Result {
+	return Result{Ioc: ioc, IocType: typ, Provider: r.name, Severity: Information, Err: r.scrub(err.Error())}
+}
+
+// requireIP fails with ErrUnsupported for indicators that are not IPs.
+func (r *remote) requireIP(ioc string) (string, error) {
+	t, ok := ipType(ioc)
+	if !ok {
+		return t, r.fail(ErrUnsupported, "%q is %s; this provider looks up IP addresses", ioc, t)
+	}
+	return t, nil
+}
