@@ -1,0 +1,67 @@
+package flows
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+var (
+	benchOnce sync.Once
+	benchPath string
+	benchErr  error
+)
+
+// benchFile is $FLOWS_BENCH_FILE (for example the output of
+// `python3 ../shared/bench/gen_flows.py 1000000 /tmp/flows1m.csv`), else a
+// 1,000,000-row file in the same format written by genCSV.
+func benchFile(b *testing.B) string {
+	b.Helper()
+	if p := os.Getenv("FLOWS_BENCH_FILE"); p != "" {
+		return p
+	}
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "flowsbench")
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchPath = filepath.Join(dir, "flows1m.csv")
+		benchErr = os.WriteFile(benchPath, genCSV(1_000_000, 1), 0o600)
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchPath
+}
+
+// BenchmarkCSV1M streams the 1M-row CSV with a host query; MB/s is input
+// bytes per second, allocs/op the allocations of one whole pass.
+func BenchmarkCSV1M(b *testing.B) {
+	path := benchFile(b)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	var kept int64
+	for b.Loop() {
+		var sum int64
+		st, err := s.Stream(context.Background(), Query{Host: "msticalertswin1"}, func(f *Flow) error {
+			sum += f.TotalAllowedFlows()
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		kept = st.RowsKept
+	}
+	b.ReportMetric(float64(kept), "rows")
+}

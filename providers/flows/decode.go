@@ -1,0 +1,461 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxInterned bounds each decoder's string table so that inputs with
+// millions of distinct values cannot grow it without limit.
+const maxInterned = 1 << 16
+
+// maxReported is how many skipped rows Stats.Skipped holds.
+const maxReported = 5
+
+// rowError is why one input row was skipped.
+type rowError struct {
+	column string
+	value  string
+	reason string
+}
+
+func (e *rowError) format(file string, line int64) string {
+	if e.column == "" {
+		return fmt.Sprintf("%s:%d: %s", file, line, e.reason)
+	}
+	v := e.value
+	if len(v) > 60 {
+		v = v[:60] + "…"
+	}
+	return fmt.Sprintf("%s:%d: column %s: value %q: %s", file, line, e.column, v, e.reason)
+}
+
+// decoder turns one row's column values into flows. Each parsing goroutine
+// has its own: it interns repeated strings and reuses its buffers.
+type decoder struct {
+	s       *schema
+	q       Query
+	intern  map[string]string
+	last    [nFields]string // last value per field, a one-entry cache before intern
+	days    dayCache
+	extBuf  []string
+	derived bool // AllExtIPs is not a column: expand PublicIPs + ExtIP as msticpy does
+}
+
+func newDecoder(s *schema, q Query) *decoder {
+	return &decoder{s: s, q: q, intern: make(map[string]string, 1024), derived: !s.has(fAllExtIPs)}
+}
+
+// str returns b as a string, interned.
+func (d *decoder) str(f field, b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if string(b) == d.last[f] {
+		return d.last[f]
+	}
+	s, ok := d.intern[string(b)]
+	if !ok {
+		s = string(b)
+		if len(d.intern) < maxInterned {
+			d.intern[s] = s
+		}
+	}
+	d.last[f] = s
+	return s
+}
+
+// batch is what a parser hands to the consumer: flows plus the backing
+// store of their PublicIPs slices. Both are reused once consumed.
+type batch struct {
+	flows []Flow
+	ips   []string
+	stats Stats
+	errs  []string // first few skipped rows, formatted
+	err   error    // fatal error (I/O, record too long)
+}
+
+func (b *batch) reset() {
+	clear(b.flows) // drop references so interned tables of old runs can be collected
+	b.flows = b.flows[:0]
+	clear(b.ips)
+	b.ips = b.ips[:0]
+	b.stats = Stats{}
+	b.errs = b.errs[:0]
+	b.err = nil
+}
+
+func (b *batch) skip(file string, line int64, e *rowError) {
+	b.stats.RowsSkipped++
+	if len(b.errs) < maxReported {
+		b.errs = append(b.errs, e.format(file, line))
+	}
+}
+
+// decode parses one row, applies the query and appends the kept flows to b.
+func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
+	b.stats.RowsRead++
+	n0 := len(b.flows)
+	b.flows = append(b.flows, Flow{})
+	f := &b.flows[n0]
+	var err *rowError
+	if f.FlowStartTime, err = d.time(fFlowStartTime, v[fFlowStartTime], true); err != nil {
+		b.flows = b.flows[:n0]
+		return err
+	}
+	if f.FlowEndTime, err = d.time(fFlowEndTime, v[fFlowEndTime], true); err != nil {
+		b.flows = b.flows[:n0]
+		return err
+	}
+	if f.TimeGenerated, err = d.time(fTimeGenerated, v[fTimeGenerated], false); err != nil {
+		b.flows = b.flows[:n0]
+		return err
+	}
+	dir := bytes.TrimSpace(v[fFlowDirection])
+	if len(dir) != 1 || (dir[0] != 'I' && dir[0] != 'O') {
+		b.flows = b.flows[:n0]
+		return &rowError{column: d.colName(fFlowDirection), value: string(v[fFlowDirection]), reason: `want "I" or "O"`}
+	}
+	if dir[0] == 'O' {
+		f.FlowDirection = "O"
+	} else {
+		f.FlowDirection = "I"
+	}
+	ints := [...]struct {
+		f   field
+		dst *int64
+	}{{fAllowedOutFlows, &f.AllowedOutFlows}, {fAllowedInFlows, &f.AllowedInFlows}, {fDeniedInFlows, &f.DeniedInFlows}, {fDeniedOutFlows, &f.DeniedOutFlows}}
+	for _, x := range ints {
+		n, ok := parseInt(v[x.f])
+		if !ok {
+			b.flows = b.flows[:n0]
+			return &rowError{column: d.colName(x.f), value: string(v[x.f]), reason: "not an integer"}
+		}
+		*x.dst = n
+	}
+	port, ok := parseInt(v[fDestPort])
+	if !ok || port < 0 || port > 65535 {
+		b.flows = b.flows[:n0]
+		return &rowError{column: d.colName(fDestPort), value: string(v[fDestPort]), reason: "not a port number"}
+	}
+	f.DestPort = int(port)
+	f.FlowType = d.str(fFlowType, v[fFlowType])
+	if d.s.has(fVMName) {
+		f.VMName = d.str(fVMName, bytes.TrimSpace(v[fVMName]))
+	} else if vm := v[fVM]; len(vm) > 0 {
+		// VM_s is "resourcegroup/vmname": msticpy takes split(VM_s, "/")[1].
+		if i := bytes.IndexByte(vm, '/'); i >= 0 {
+			vm = vm[i+1:]
+			if j := bytes.IndexByte(vm, '/'); j >= 0 {
+				vm = vm[:j]
+			}
+		}
+		f.VMName = d.str(fVMName, vm)
+	}
+	f.VMIPAddress = d.str(fVMIPAddress, v[fVMIPAddress])
+	f.SrcIP = d.str(fSrcIP, v[fSrcIP])
+	f.DestIP = d.str(fDestIP, v[fDestIP])
+	f.L4Protocol = d.str(fL4Protocol, v[fL4Protocol])
+	f.L7Protocol = d.str(fL7Protocol, v[fL7Protocol])
+	f.RemoteRegion = d.str(fRemoteRegion, v[fRemoteRegion])
+	f.VMRegion = d.str(fVMRegion, v[fVMRegion])
+	if pv := v[fPublicIPs]; len(pv) > 0 {
+		start := len(b.ips)
+		var perr *rowError
+		b.ips, perr = d.appendIPs(b.ips, pv)
+		if perr != nil {
+			b.flows = b.flows[:n0]
+			return perr
+		}
+		if len(b.ips) > start {
+			f.PublicIPs = b.ips[start:len(b.ips):len(b.ips)]
+		}
+	}
+	if !d.derived {
+		f.AllExtIPs = d.str(fAllExtIPs, v[fAllExtIPs])
+		if !d.q.match(f) {
+			b.flows = b.flows[:n0]
+		}
+		return nil
+	}
+	// msticpy: ExtIP = iif(FlowDirection == "I", SrcIP, DestIP);
+	// AllExtIPs = PublicIPs (+ ExtIP), or [ExtIP]; then mv-expand.
+	ext := f.DestIP
+	if f.FlowDirection == "I" {
+		ext = f.SrcIP
+	}
+	all := append(d.extBuf[:0], f.PublicIPs...)
+	if len(all) == 0 || ext != "" {
+		all = append(all, ext)
+	}
+	d.extBuf = all
+	proto := *f
+	b.flows = b.flows[:n0]
+	for _, ip := range all {
+		g := proto
+		g.AllExtIPs = ip
+		if d.q.match(&g) {
+			b.flows = append(b.flows, g)
+		}
+	}
+	return nil
+}
+
+func (d *decoder) colName(f field) string {
+	if c := d.s.cols[f]; c >= 0 && c < len(d.s.names) {
+		return d.s.names[c]
+	}
+	return fieldNames[f]
+}
+
+// time parses a timestamp column; an empty optional column is the zero time.
+func (d *decoder) time(f field, b []byte, required bool) (time.Time, *rowError) {
+	if len(b) == 0 {
+		if required {
+			return time.Time{}, &rowError{column: d.colName(f), reason: "empty time"}
+		}
+		return time.Time{}, nil
+	}
+	if t, ok := d.days.parseISO(b); ok {
+		return t, nil
+	}
+	if t, ok := parseTimeSlow(string(b)); ok {
+		return t, nil
+	}
+	return time.Time{}, &rowError{column: d.colName(f), value: string(b), reason: "not a time (want RFC 3339 or a Log Analytics export time such as \"2/14/2019, 4:24:41.000 AM\")"}
+}
+
+// appendIPs parses a PublicIPs value: a JSON array of strings (the projected
+// form and portal exports), the raw PublicIPs_s form "ip|n|n|n ip2|n|n|n", or
+// a plain list separated by spaces, commas or semicolons.
+func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 {
+		return dst, nil
+	}
+	if b[0] == '[' {
+		start := len(dst)
+		if bytes.IndexByte(b, '\\') < 0 {
+			// Fast path: ["a","b"] with no escapes.
+			in := b[1:]
+			for {
+				in = bytes.TrimLeft(in, " \t\r\n,")
+				if len(in) == 0 {
+					return dst, &rowError{column: d.colName(fPublicIPs), value: string(b), reason: "unterminated JSON array"}
+				}
+				if in[0] == ']' {
+					if len(bytes.TrimSpace(in[1:])) != 0 {
+						break
+					}
+					return dst, nil
+				}
+				if in[0] != '"' {
+					break
+				}
+				end := bytes.IndexByte(in[1:], '"')
+				if end < 0 {
+					break
+				}
+				if s := in[1 : 1+end]; len(s) > 0 {
+					dst = append(dst, d.str(fPublicIPs, s))
+				}
+				in = in[end+2:]
+			}
+		}
+		dst = dst[:start]
+		var arr []string
+		if err := json.Unmarshal(b, &arr); err != nil {
+			return dst, &rowError{column: d.colName(fPublicIPs), value: string(b), reason: "not a JSON array of strings"}
+		}
+		for _, s := range arr {
+			if s != "" {
+				dst = append(dst, d.str(fPublicIPs, []byte(s)))
+			}
+		}
+		return dst, nil
+	}
+	for len(b) > 0 {
+		i := bytes.IndexAny(b, " ,;\t")
+		tok := b
+		if i >= 0 {
+			tok, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if j := bytes.IndexByte(tok, '|'); j >= 0 {
+			tok = tok[:j]
+		}
+		if len(tok) > 0 {
+			dst = append(dst, d.str(fPublicIPs, tok))
+		}
+	}
+	return dst, nil
+}
+
+// parseInt parses a count or port: an integer, or a float with no fraction
+// ("443.0", as raw _d columns and some exports write them). Empty is 0.
+func parseInt(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	if len(b) <= 18 {
+		var n int64
+		i := 0
+		neg := false
+		if b[0] == '-' {
+			neg = true
+			i = 1
+		}
+		if i < len(b) {
+			for ; i < len(b); i++ {
+				c := b[i] - '0'
+				if c > 9 {
+					break
+				}
+				n = n*10 + int64(c)
+			}
+			if i == len(b) {
+				if neg {
+					n = -n
+				}
+				return n, true
+			}
+		}
+	}
+	s := strings.TrimSpace(string(b))
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true
+	}
+	fl, err := strconv.ParseFloat(s, 64)
+	if err != nil || fl != float64(int64(fl)) || fl > 1<<53 || fl < -(1<<53) {
+		return 0, false
+	}
+	return int64(fl), true
+}
+
+// dayCache remembers the day number of the last date parsed.
+type dayCache struct {
+	y, m, d int
+	days    int64
+}
+
+// parseISO parses "YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|±hh:mm]" (a space may
+// replace the T; no zone means UTC) without allocating.
+func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
+	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	y, ok1 := digits(b[0:4])
+	mo, ok2 := digits(b[5:7])
+	d, ok3 := digits(b[8:10])
+	h, ok4 := digits(b[11:13])
+	mi, ok5 := digits(b[14:16])
+	s, ok6 := digits(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+		return time.Time{}, false
+	}
+	rest := b[19:]
+	var nsec int
+	if len(rest) > 0 && rest[0] == '.' {
+		i := 1
+		scale := 100000000
+		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+			nsec += int(rest[i]-'0') * scale
+			scale /= 10
+		}
+		if i == 1 {
+			return time.Time{}, false
+		}
+		rest = rest[i:]
+	}
+	var off int64
+	switch {
+	case len(rest) == 0, len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
+	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
+		oh, ok1 := digits(rest[1:3])
+		om, ok2 := digits(rest[4:6])
+		if !ok1 || !ok2 || oh > 23 || om > 59 {
+			return time.Time{}, false
+		}
+		off = int64(oh*3600 + om*60)
+		if rest[0] == '-' {
+			off = -off
+		}
+	default:
+		return time.Time{}, false
+	}
+	if y != c.y || mo != c.m || d != c.d || c.y == 0 {
+		c.y, c.m, c.d, c.days = y, mo, d, daysFromCivil(y, mo, d)
+	}
+	sec := c.days*86400 + int64(h*3600+mi*60+s) - off
+	return time.Unix(sec, int64(nsec)).UTC(), true
+}
+
+func digits(b []byte) (int, bool) {
+	n := 0
+	for _, c := range b {
+		c -= '0'
+		if c > 9 {
+			return 0, false
+		}
+		n = n*10 + int(c)
+	}
+	return n, true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// daysFromCivil returns days since 1970-01-01 (Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// slowLayouts are the other time forms seen in exports, all read as UTC
+// unless they carry a zone.
+var slowLayouts = []string{
+	time.RFC3339Nano,
+	"1/2/2006, 3:04:05.000 PM", // Log Analytics portal CSV export
+	"1/2/2006, 3:04:05 PM",
+	"1/2/2006 3:04:05 PM",
+	"1/2/2006 15:04:05",
+	"2006-01-02 15:04:05.999999999 -0700 MST",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02",
+}
+
+func parseTimeSlow(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range slowLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
