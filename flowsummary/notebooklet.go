@@ -1,0 +1,307 @@
+//go:build flowsummary_pending
+
+package flowsummary
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/gonotebooklets/notebooklets/nb"
+	"github.com/gonotebooklets/notebooklets/providers/asn"
+	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/providers/geoip"
+	"github.com/gonotebooklets/notebooklets/providers/ti"
+)
+
+// HostProvider gives details of a host (resolve_host option): from its name
+// or address (one may be empty) to a HostEntity.
+type HostProvider interface {
+	HostDetails(ctx context.Context, name, ip string, ts nb.TimeSpan) (HostEntity, error)
+}
+
+// NetworkFlowSummary is the notebooklet. Make one with New; it holds its
+// providers and display, and reads the last result from the state
+// directory, so each GoNB cell can make a new one.
+type NetworkFlowSummary struct {
+	flows    flows.Source
+	geo      geoip.Locator
+	asn      asn.Resolver
+	ti       []ti.Provider
+	hosts    HostProvider
+	sink     nb.Sink
+	stateDir string
+	silent   bool
+	maxKept  int
+
+	now func() time.Time
+}
+
+// New returns the notebooklet with the given settings. With none, it reads
+// the embedded sample (flows, geo-IP, ASN and TI) and shows its sections on
+// nb.DefaultSink().
+func New(settings ...Setting) *NetworkFlowSummary {
+	n := &NetworkFlowSummary{maxKept: DefaultMaxFlowsKept, now: time.Now}
+	for _, s := range settings {
+		s(n)
+	}
+	if n.flows == nil {
+		n.flows = flows.Sample()
+	}
+	if n.geo == nil {
+		n.geo = geoip.Sample()
+	}
+	if n.asn == nil {
+		n.asn = asn.Sample()
+	}
+	if n.ti == nil {
+		n.ti = []ti.Provider{ti.Sample()}
+	}
+	if n.sink == nil {
+		n.sink = nb.DefaultSink()
+	}
+	if n.stateDir == "" {
+		n.stateDir = nb.StateDir()
+	}
+	return n
+}
+
+// Metadata implements nb.Notebooklet.
+func (n *NetworkFlowSummary) Metadata() *nb.Metadata { return metadata }
+
+// ErrNotReady is matched (errors.Is) by the errors of methods called before
+// the methods they need (for example SelectASNs before Run); the message
+// says what to call first.
+var ErrNotReady = errors.New("call the earlier step first")
+
+type notReadyError struct{ msg string }
+
+func (e *notReadyError) Error() string        { return e.msg }
+func (e *notReadyError) Is(target error) bool { return target == ErrNotReady }
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// splitValue tells an IP address from a host name.
+func splitValue(v string) (ip, host string) {
+	v = strings.TrimSpace(v)
+	if a, err := netip.ParseAddr(v); err == nil {
+		return a.String(), ""
+	}
+	return "", v
+}
+
+// Run queries the flows of the host or address value in ts (a zero ts: all
+// the data of local sources) and shows the sections of the chosen options
+// (none: the defaults; "+name"/"-name" change the defaults). It saves the
+// result in the state directory for SelectASNs, LookupTIForASNIPs,
+// ShowSelectedASNMap, Show and Last in later cells, and returns it.
+func (n *NetworkFlowSummary) Run(ctx context.Context, value string, ts nb.TimeSpan, options ...string) (*Result, error) {
+	ip, host := splitValue(value)
+	if ip == "" && host == "" {
+		return nil, &nb.MissingParameterError{Name: "value"}
+	}
+	opts, optWarn, err := metadata.ResolveOptions(options...)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{
+		Description: "Network flow summary for " + firstNonEmpty(host, ip),
+		TimeSpan:    ts,
+		Value:       strings.TrimSpace(value),
+		HostEntity:  HostEntity{HostName: host, IPAddress: ip},
+		Created:     n.now().UTC(),
+	}
+	for name, on := range opts {
+		if on {
+			res.Options = append(res.Options, name)
+		}
+	}
+	sortStrings(res.Options)
+	res.Warnings = append(res.Warnings, optWarn...)
+
+	err = nb.ShowSection(ctx, n.sink, metadata, nb.Section{Key: "run", Render: func(ctx context.Context, s nb.Sink) error {
+		return n.collect(ctx, res, opts, s)
+	}}, n.silent)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Has("resolve_host") {
+		n.resolveHost(ctx, res)
+	}
+	if opts.Has("plot_flows") {
+		n.show(ctx, "plot_flows_by_protocol", res)
+		n.show(ctx, "plot_flows_by_direction", res)
+	}
+	if opts.Has("plot_flow_values") {
+		n.show(ctx, "plot_flow_values", res)
+	}
+	if opts.Has("flow_summary") {
+		n.show(ctx, "get_flow_index", res)
+		if err := n.summarize(ctx, res); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Has("geo_map") {
+		res.GeoMapData = n.geoAll(res)
+		n.show(ctx, "display_geo_map_all", res)
+	}
+	n.show(ctx, "next_steps", res)
+	if len(res.Warnings) > 0 {
+		n.showWarnings(res.Warnings)
+	}
+	if err := n.save(res); err != nil {
+		res.warn("the result could not be saved for the next cells: %v", err)
+		n.showWarnings(res.Warnings[len(res.Warnings)-1:])
+	}
+	return res, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// collect streams the flows once into the index, the plot series and the
+// kept rows.
+func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.OptionSet, s nb.Sink) error {
+	s.Text("Getting data from AzureNetworkAnalytics...", false)
+	ts := res.TimeSpan
+	col := NewCollector(ts.Start, ts.End, n.maxKept)
+	if !opts.Has("plot_flows") && !opts.Has("plot_flow_values") {
+		col.ByProtocol, col.ByDirection = nil, nil
+	} else if !opts.Has("plot_flows") {
+		col.ByDirection = nil
+	}
+	q := flows.Query{Host: res.HostEntity.HostName, IP: res.HostEntity.IPAddress, Start: ts.Start, End: ts.End}
+	hostSeen := hostFromFlows{}
+	stats, err := n.flows.Stream(ctx, q, func(f *flows.Flow) error {
+		hostSeen.add(f, res.HostEntity)
+		return col.Add(f)
+	})
+	if err != nil {
+		return &nb.ProviderError{Provider: "flows", Err: err}
+	}
+	res.FlowsTotal = col.Seen
+	res.RowsDropped = col.Dropped
+	res.RowsSkipped = stats.RowsSkipped
+	res.NetworkFlows = col.Kept
+	if res.NetworkFlows == nil {
+		res.NetworkFlows = []flows.Flow{}
+	}
+	if col.Truncated > 0 {
+		res.warn("the result keeps the first %d of %d flows (NetworkFlows); the flow index, summary and plots use all of them", len(col.Kept), col.Seen)
+	}
+	if col.Dropped > 0 {
+		res.warn("%d flows outside the time span were dropped", col.Dropped)
+	}
+	if stats.RowsSkipped > 0 {
+		res.warn("%d unreadable rows were skipped: %s", stats.RowsSkipped, strings.Join(stats.Skipped, "; "))
+	}
+	if res.TimeSpan.IsZero() && !col.First.IsZero() {
+		res.TimeSpan = nb.TimeSpan{Start: col.First, End: col.Last}
+	}
+	hostSeen.fill(&res.HostEntity)
+	if col.ByProtocol != nil {
+		res.ProtocolSeries = col.ByProtocol.Series()
+	}
+	if col.ByDirection != nil {
+		res.DirectionSeries = col.ByDirection.Series()
+	}
+	res.FlowIndexData = col.Index.Rows()
+	if res.FlowIndexData == nil {
+		res.FlowIndexData = []FlowIndexRow{}
+	}
+	res.UniqueIPs = len(UniqueIPs(res.FlowIndexData))
+	if col.Seen == 0 {
+		s.Text("No network flow data available.", false)
+	} else {
+		s.Text(fmt.Sprintf("%d flow records, %d flow index rows.", col.Seen, len(res.FlowIndexData)), false)
+	}
+	return nil
+}
+
+// hostFromFlows learns the host's name, address and region from its flows
+// when the value gave only one of name and address.
+type hostFromFlows struct {
+	name, ip, region string
+}
+
+func (h *hostFromFlows) add(f *flows.Flow, e HostEntity) {
+	if h.name != "" && h.ip != "" {
+		return
+	}
+	if e.HostName != "" && !strings.EqualFold(f.VMName, e.HostName) {
+		return
+	}
+	if e.IPAddress != "" && f.VMIPAddress != e.IPAddress {
+		return
+	}
+	if h.name == "" && f.VMName != "" {
+		h.name = strings.Clone(f.VMName)
+	}
+	if h.ip == "" && f.VMIPAddress != "" {
+		h.ip = strings.Clone(f.VMIPAddress)
+	}
+	if h.region == "" && f.VMRegion != "" {
+		h.region = strings.Clone(f.VMRegion)
+	}
+}
+
+func (h *hostFromFlows) fill(e *HostEntity) {
+	if e.HostName == "" {
+		e.HostName = h.name
+	}
+	if e.IPAddress == "" {
+		e.IPAddress = h.ip
+	}
+	if e.Region == "" {
+		e.Region = h.region
+	}
+}
+
+// resolveHost asks the host provider for details (resolve_host).
+func (n *NetworkFlowSummary) resolveHost(ctx context.Context, res *Result) {
+	if n.hosts == nil {
+		return
+	}
+	e, err := n.hosts.HostDetails(ctx, res.HostEntity.HostName, res.HostEntity.IPAddress, res.TimeSpan)
+	if err != nil {
+		res.warn("host details could not be looked up: %v", err)
+		return
+	}
+	h := &res.HostEntity
+	if h.HostName == "" {
+		h.HostName = e.HostName
+	}
+	if h.IPAddress == "" {
+		h.IPAddress = e.IPAddress
+	}
+	if h.Region == "" {
+		h.Region = e.Region
+	}
+	for _, p := range e.PublicIPs {
+		if !contains(h.PublicIPs, p) {
+			h.PublicIPs = append(h.PublicIPs, p)
+		}
+	}
+	if len(e.Details) > 0 && h.Details == nil {
+		h.Details = map[string]string{}
+	}
+	for k, v := range e.Details {
+		h.Details[k] = v
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

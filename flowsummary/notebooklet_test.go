@@ -1,0 +1,328 @@
+//go:build flowsummary_pending
+
+package flowsummary
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"html/template"
+	"net/netip"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gonotebooklets/notebooklets/nb"
+	"github.com/gonotebooklets/notebooklets/providers/asn"
+	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/providers/geoip"
+	"github.com/gonotebooklets/notebooklets/providers/ti"
+)
+
+// recSink records what a notebooklet shows.
+type recSink struct {
+	headings []string
+	texts    []string
+	shown    []template.HTML
+	all      strings.Builder
+}
+
+func (r *recSink) Heading(_ int, t string) {
+	r.headings = append(r.headings, t)
+	r.all.WriteString(t + "\n")
+}
+func (r *recSink) Text(b string, _ bool) { r.texts = append(r.texts, b); r.all.WriteString(b + "\n") }
+func (r *recSink) Show(h template.HTML, _ string) {
+	r.shown = append(r.shown, h)
+	r.all.WriteString(string(h) + "\n")
+}
+func (r *recSink) Update(string, template.HTML, string) {}
+func (r *recSink) Close() error                         { return nil }
+
+type mapResolver map[string]asn.Info
+
+func (m mapResolver) Resolve(_ context.Context, ips []string) (asn.Results, error) {
+	r := asn.Results{Found: map[string]asn.Info{}, Missing: map[string]error{}}
+	for _, ip := range ips {
+		if inf, ok := m[ip]; ok {
+			r.Found[ip] = inf
+		} else {
+			r.Missing[ip] = errors.New("not in the test table")
+		}
+	}
+	return r, nil
+}
+
+type fakeGeo struct{}
+
+func (fakeGeo) Locate(a netip.Addr) (geoip.Location, error) {
+	if !IsPublic(a.String()) {
+		return geoip.Location{IP: a.String()}, nil
+	}
+	return geoip.Location{IP: a.String(), Known: true, Latitude: 10, Longitude: 20, Country: "Evil<script>alert('country')</script>", City: "Town"}, nil
+}
+
+type fakeTI struct{ hits map[string]ti.Result }
+
+func (fakeTI) Name() string { return "fake" }
+func (f fakeTI) Lookup(_ context.Context, iocs []string) ([]ti.Result, error) {
+	var out []ti.Result
+	for _, ip := range iocs {
+		if r, ok := f.hits[ip]; ok {
+			r.Ioc, r.Provider = ip, "fake"
+			out = append(out, r)
+		} else {
+			out = append(out, ti.Result{Ioc: ip, Provider: "fake", Severity: ti.Information})
+		}
+	}
+	return out, nil
+}
+
+const hostile = "<script>alert(1)</script>"
+
+func loadCase(t *testing.T, name string) goldenCase {
+	t.Helper()
+	b, err := os.ReadFile("testdata/cases/" + name + ".json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c goldenCase
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	for i := range c.Flows {
+		c.Flows[i].VMName = "msticalertswin1"
+	}
+	return c
+}
+
+func testNotebooklet(t *testing.T, dir string, sink nb.Sink, c goldenCase) *NetworkFlowSummary {
+	return New(WithFlows(flows.Slice(c.Flows)), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
+		WithTI(fakeTI{hits: map[string]ti.Result{"185.1.1.1": {Severity: ti.High, Positive: true, Details: "<img src=x onerror=alert(2)>"}}}),
+		WithSink(sink), WithStateDir(dir))
+}
+
+func TestRunMissingValue(t *testing.T) {
+	n := New(WithFlows(flows.Slice(nil)), WithSink(nb.Discard), WithStateDir(t.TempDir()))
+	for _, v := range []string{"", "   "} {
+		_, err := n.Run(context.Background(), v, nb.TimeSpan{})
+		if !errors.Is(err, nb.ErrMissingParameter) {
+			t.Errorf("Run(%q) error = %v, want a missing parameter error", v, err)
+		}
+	}
+}
+
+func TestRunShowsEverySectionInOrder(t *testing.T) {
+	rec := &recSink{}
+	c := loadCase(t, "mixed")
+	n := testNotebooklet(t, t.TempDir(), rec, c)
+	res, err := n.Run(context.Background(), "msticalertswin1", nb.TimeSpan{}, "+geo_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, k := range []string{"run", "plot_flows_by_protocol", "plot_flows_by_direction", "plot_flow_values", "get_flow_index", "get_flow_summary", "display_geo_map_all", "next_steps"} {
+		st, _ := metadata.Section(k)
+		want = append(want, st.Title)
+	}
+	if d := cmp.Diff(want, rec.headings); d != "" {
+		t.Errorf("sections (-want +got):\n%s", d)
+	}
+	if !strings.Contains(rec.all.String(), "Found 9 unique IP Addresses.") {
+		t.Errorf("no unique IP note in:\n%s", strings.Join(rec.texts, "\n"))
+	}
+	if res.HostEntity.IPAddress != "10.0.3.5" || res.HostEntity.HostName != "msticalertswin1" {
+		t.Errorf("host entity %+v", res.HostEntity)
+	}
+	for name, h := range map[string]template.HTML{"PlotFlowsByProtocol": res.PlotFlowsByProtocol, "PlotFlowsByDirection": res.PlotFlowsByDirection,
+		"PlotFlowValues": res.PlotFlowValues, "FlowIndex": res.FlowIndex, "GeoMap": res.GeoMap} {
+		if h == "" {
+			t.Errorf("%s is empty", name)
+		}
+	}
+	if res.FlowSummary == nil || len(res.FlowSummary.Rows) == 0 || len(res.DefaultASNSelection.Choices) == 0 {
+		t.Fatalf("no summary/selection: %+v", res.FlowSummary)
+	}
+	// 99.99.99.99 is not in the resolver table: a warning names it.
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), "99.99.99.99") {
+		t.Errorf("warnings do not name the failed ASN lookup: %q", res.Warnings)
+	}
+	if res.Selected || res.SelectedASNs != nil {
+		t.Errorf("nothing is selected before SelectASNs: %v", res.SelectedASNs)
+	}
+}
+
+func TestRunOptions(t *testing.T) {
+	rec := &recSink{}
+	n := testNotebooklet(t, t.TempDir(), rec, loadCase(t, "mixed"))
+	res, err := n.Run(context.Background(), "10.0.3.5", nb.TimeSpan{}, "-plot_flows", "-plot_flow_values")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PlotFlowsByProtocol != "" || res.ProtocolSeries != nil || res.GeoMap != "" {
+		t.Error("plots or map made without their options")
+	}
+	if res.FlowSummary == nil {
+		t.Error("no flow summary")
+	}
+	if _, err := n.Run(context.Background(), "x", nb.TimeSpan{}, "geo_map", "+plot_flows"); err == nil {
+		t.Error("mixing plain and +/- options should fail")
+	}
+	res, err = n.Run(context.Background(), "x", nb.TimeSpan{}, "+nonsense")
+	if err != nil || !strings.Contains(strings.Join(res.Warnings, " "), "nonsense") {
+		t.Errorf("unknown option: err %v warnings %q", err, res.Warnings)
+	}
+}
+
+func TestOutOfOrderCalls(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	rec := &recSink{}
+	n := testNotebooklet(t, dir, rec, loadCase(t, "mixed"))
+	_, err := n.SelectASNs(ctx)
+	if !errors.Is(err, ErrNotReady) || err.Error() != msgSelectFirst {
+		t.Errorf("SelectASNs before Run: %v", err)
+	}
+	if _, err := n.LookupTIForASNIPs(ctx); !errors.Is(err, ErrNotReady) || err.Error() != msgTIFirst {
+		t.Errorf("LookupTIForASNIPs before Run: %v", err)
+	}
+	if err := n.ShowSelectedASNMap(ctx); !errors.Is(err, ErrNotReady) || err.Error() != msgMapFirst {
+		t.Errorf("ShowSelectedASNMap before Run: %v", err)
+	}
+	if err := n.Show(ctx, "get_flow_index"); !errors.Is(err, ErrNotReady) {
+		t.Errorf("Show before Run: %v", err)
+	}
+	if !strings.Contains(rec.all.String(), "Then call 'SelectASNs()' to select the ASNs to lookup.") {
+		t.Errorf("the message is not shown to the analyst:\n%s", rec.all.String())
+	}
+	// Run without flow_summary: the methods still say to run with it.
+	if _, err := n.Run(ctx, "msticalertswin1", nb.TimeSpan{}, "plot_flows"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.SelectASNs(ctx); !errors.Is(err, ErrNotReady) {
+		t.Errorf("SelectASNs after Run without flow_summary: %v", err)
+	}
+	if _, err := n.Run(ctx, "msticalertswin1", nb.TimeSpan{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.LookupTIForASNIPs(ctx); !errors.Is(err, ErrNotReady) {
+		t.Errorf("LookupTIForASNIPs before SelectASNs: %v", err)
+	}
+	if err := n.Show(ctx, "display_geo_map_all"); !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), "geo_map") {
+		t.Errorf("Show of a section not run: %v", err)
+	}
+	if err := n.Show(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "get_flow_summary") {
+		t.Errorf("Show of an unknown key: %v", err)
+	}
+}
+
+// Each GoNB cell is a new process: simulate with new instances sharing the
+// state directory.
+func TestCrossCellRestore(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	c := loadCase(t, "mixed")
+	cell1 := testNotebooklet(t, dir, &recSink{}, c)
+	res1, err := cell1.Run(ctx, "msticalertswin1", nb.TimeSpan{}, "+geo_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cell2 := testNotebooklet(t, dir, &recSink{}, c)
+	sel, err := cell2.SelectASNs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(res1.DefaultASNSelection.Default(), sel.IDs); d != "" {
+		t.Errorf("selection outside GoNB should be the defaults (-want +got):\n%s", d)
+	}
+	rec3 := &recSink{}
+	cell3 := testNotebooklet(t, dir, rec3, c)
+	tir, err := cell3.LookupTIForASNIPs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tir.Positives) != 1 || len(tir.Matches) != 1 || tir.Matches[0].On != "source" {
+		t.Errorf("TI: %+v", tir)
+	}
+	if !strings.Contains(rec3.all.String(), "Positive Threat Intel Results found") {
+		t.Error("no TI warning shown")
+	}
+	cell4 := testNotebooklet(t, dir, &recSink{}, c)
+	if err := cell4.ShowSelectedASNMap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rec5 := &recSink{}
+	cell5 := testNotebooklet(t, dir, rec5, c)
+	last, err := cell5.Last()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.TIResults == nil || last.GeoMapSelData == nil || last.GeoMapSelected == "" || last.FlowIndex == "" || last.PlotFlowValues == "" {
+		t.Errorf("restored result lacks parts: ti %v map %v", last.TIResults != nil, last.GeoMapSelData != nil)
+	}
+	var threats int
+	for _, p := range last.GeoMapSelData.Points {
+		if p.Role == "threat" {
+			threats++
+		}
+	}
+	if threats != 1 {
+		t.Errorf("threat markers = %d, want 1", threats)
+	}
+	if d := cmp.Diff(res1.FlowIndexData, last.FlowIndexData); d != "" {
+		t.Errorf("flow index changed across cells:\n%s", d)
+	}
+	for _, sec := range metadata.Sections {
+		if sec.Key == "run" || sec.Key == "next_steps" {
+			continue
+		}
+		if err := cell5.Show(ctx, sec.Key); err != nil {
+			t.Errorf("Show(%s): %v", sec.Key, err)
+		}
+	}
+	// SetSelectedASNs validates.
+	if err := cell5.SetSelectedASNs(ctx, "AS1 NOPE"); err == nil || !strings.Contains(err.Error(), "AS1 NOPE") {
+		t.Errorf("SetSelectedASNs with a bad id: %v", err)
+	}
+}
+
+func TestHostileStringsEscaped(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	c := loadCase(t, "mixed")
+	for i := range c.Flows {
+		c.Flows[i].VMName = hostile
+		c.Flows[i].L7Protocol = "<b>proto</b>"
+	}
+	report := nb.NewHTMLReport("test")
+	n := testNotebooklet(t, dir, report, c)
+	if _, err := n.Run(ctx, hostile, nb.TimeSpan{}, "+geo_map"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.SelectASNs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.LookupTIForASNIPs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.ShowSelectedASNMap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := report.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, bad := range []string{"<script>alert(1)</script>", "<img src=x", "<script>alert('country')", "<b>proto</b>"} {
+		if strings.Contains(out, bad) {
+			i := strings.Index(out, bad)
+			t.Errorf("unescaped %q in the report: ...%s...", bad, out[max(0, i-200):min(len(out), i+100)])
+		}
+	}
+	if !strings.Contains(out, "alert(1)") {
+		t.Error("the hostile ASN name should appear (escaped)")
+	}
+}
