@@ -64,7 +64,7 @@ func (p *rowParser) record(buf []byte) (fields [][]byte, n int, nl int, bad stri
 
 // quoted is the general state machine for records that contain quotes.
 func (p *rowParser) quoted(buf []byte) ([][]byte, int, int, string) {
-	pos, nl := 0, 0
+	pos, nl, eol := 0, 0, -1
 	for {
 		if pos < len(buf) && buf[pos] == '"' {
 			pos++
@@ -75,7 +75,16 @@ func (p *rowParser) quoted(buf []byte) ([][]byte, int, int, string) {
 				if i < 0 {
 					return nil, len(buf), nl + bytes.Count(buf[pos:], nlByte), "unterminated quoted field"
 				}
-				nl += bytes.Count(buf[pos:pos+i], nlByte)
+				if eol < pos {
+					if eol = bytes.IndexByte(buf[pos:], '\n'); eol < 0 {
+						eol = len(buf)
+					} else {
+						eol += pos
+					}
+				}
+				if pos+i > eol {
+					nl += bytes.Count(buf[pos:pos+i], nlByte)
+				}
 				if pos+i+1 < len(buf) && buf[pos+i+1] == '"' {
 					p.scratch = append(p.scratch, buf[pos:pos+i+1]...)
 					esc = true
@@ -116,9 +125,18 @@ func (p *rowParser) quoted(buf []byte) ([][]byte, int, int, string) {
 			return nil, pos + j + 1, nl + 1, "unexpected character after a closing quote"
 		}
 		// Unquoted field (a stray quote inside it is kept as text).
-		i := pos
-		for i < len(buf) && buf[i] != ',' && buf[i] != '\n' {
-			i++
+		if eol < pos {
+			if eol = bytes.IndexByte(buf[pos:], '\n'); eol < 0 {
+				eol = len(buf)
+			} else {
+				eol += pos
+			}
+		}
+		i := bytes.IndexByte(buf[pos:eol], ',')
+		if i < 0 {
+			i = eol
+		} else {
+			i += pos
 		}
 		fld := buf[pos:i]
 		if i == len(buf) || buf[i] == '\n' {

@@ -80,9 +80,7 @@ type batch struct {
 }
 
 func (b *batch) reset() {
-	clear(b.flows) // drop references so interned tables of old runs can be collected
 	b.flows = b.flows[:0]
-	clear(b.ips)
 	b.ips = b.ips[:0]
 	b.stats = Stats{}
 	b.errs = b.errs[:0]
@@ -243,7 +241,9 @@ func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
 			// Fast path: ["a","b"] with no escapes.
 			in := b[1:]
 			for {
-				in = bytes.TrimLeft(in, " \t\r\n,")
+				for len(in) > 0 && (in[0] == ' ' || in[0] == ',' || in[0] == '\t' || in[0] == '\r' || in[0] == '\n') {
+					in = in[1:]
+				}
 				if len(in) == 0 {
 					return dst, &rowError{column: d.colName(fPublicIPs), value: string(b), reason: "unterminated JSON array"}
 				}
