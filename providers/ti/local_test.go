@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestLocalFileCSV(t *testing.T) {
@@ -188,4 +187,3 @@ func TestSeverityText(t *testing.T) {
 	}
 }
 
-var _ = cmpopts.EquateEmpty

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // providerSpec describes one remote provider for the shared table tests.
@@ -396,5 +397,55 @@ func TestLimiterSpacesRequests(t *testing.T) {
 	}
 	if d := time.Since(start); d < 180*time.Millisecond {
 		t.Errorf("4 requests at 60ms spacing took only %v", d)
+	}
+}
+
+func TestTorKeepsStaleListWhenRefreshFails(t *testing.T) {
+	f := newFake(t, reply{status: 503, body: "down"})
+	f.on("/list", reply{file: "tor_exit_addresses.txt"}, reply{status: 503, body: "down"})
+	p := NewTor(testOpts(f.srv.URL + "/list")...)
+	if r, err := lookupOne(t, p, "203.0.113.9"); err != nil || !r.Positive {
+		t.Fatalf("%+v %v", r, err)
+	}
+	p.ttl = 0 // expire: next lookup refetches, fails, and keeps the old list
+	if r, err := lookupOne(t, p, "203.0.113.9"); err != nil || !r.Positive {
+		t.Errorf("stale list not used: %+v %v", r, err)
+	}
+	if n := f.count("/list"); n < 2 {
+		t.Errorf("list fetched %d times", n)
+	}
+}
+
+func TestLookupWithRemotePartialResults(t *testing.T) {
+	otx := newFake(t, reply{status: 404, body: `{}`})
+	otx.on("/api/v1/indicators/IPv4/203.0.113.66/general", reply{file: "otx_general_positive.json"})
+	otx.on("/api/v1/indicators/IPv4/203.0.113.66/reputation", reply{file: "otx_reputation_null.json"})
+	otx.on("/api/v1/indicators/IPv4/198.51.100.7/general", reply{status: 503, body: "busy"})
+	vt := newFake(t, reply{status: 401, file: "vt_unauthorized.json"})
+	local, _ := LocalBytes("feed.csv", []byte("ioc,severity\n198.51.100.7,low\n"))
+	provs := []Provider{NewOTX(testKey, testOpts(otx.srv.URL)...), NewVirusTotal(testKey, testOpts(vt.srv.URL)...), local}
+	res, err := Lookup(context.Background(), provs, []string{"203.0.113.66", "198.51.100.7", "192.0.2.10"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pos []string
+	for _, r := range res.Positive() {
+		pos = append(pos, r.Provider+" "+r.Ioc+" "+r.Severity.String())
+	}
+	if diff := cmp.Diff([]string{"OTX 203.0.113.66 high", "feed.csv 198.51.100.7 low"}, pos); diff != "" {
+		t.Errorf("positives (-want +got):\n%s", diff)
+	}
+	var failed []string
+	for _, f := range res.Failures {
+		for _, ioc := range f.Iocs {
+			failed = append(failed, f.Provider+" "+ioc)
+		}
+		if strings.Contains(f.Reason, testKey) {
+			t.Errorf("key in %q", f.Reason)
+		}
+	}
+	if diff := cmp.Diff([]string{"OTX 198.51.100.7", "VirusTotal 203.0.113.66", "VirusTotal 198.51.100.7", "VirusTotal 192.0.2.10"}, failed,
+		cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("failures (-want +got):\n%s", diff)
 	}
 }
