@@ -1,25 +1,22 @@
 package ti
 
 import (
-	_ "embed"
 	"fmt"
-)
 
-// sampleIndicators is a stand-in until internal/sample (the flows owner's
-// generator) provides the indicator file that matches the sample flows.
-//
-//go:embed testdata/indicators.csv
-var sampleIndicators []byte
+	"github.com/gonotebooklets/notebooklets/internal/sample"
+)
 
 // SampleName is the provider name of Sample.
 const SampleName = "SampleTI"
 
-// Sample returns a provider over the embedded sample indicator file, the
-// zero-configuration default.
+// Sample returns a provider over the embedded sample indicator file
+// (internal/sample's ti-indicators.csv), the zero-configuration default. It
+// marks a few of the sample flows' peers (in rare ASNs) malicious.
 func Sample() *Local {
-	l, err := LocalBytes(SampleName+".csv", sampleIndicators)
+	l, err := LocalBytes(sample.TIIndicatorsName, sample.TIIndicators)
 	if err != nil {
-		// The embedded file is tested; this cannot happen at run time.
+		// The embedded file is checked by TestSample; this cannot happen
+		// at run time.
 		panic(fmt.Sprintf("ti: embedded sample indicators: %v", err))
 	}
 	l.name = SampleName

@@ -3,6 +3,8 @@ package ti
 import (
 	"context"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSample(t *testing.T) {
@@ -10,8 +12,17 @@ func TestSample(t *testing.T) {
 	if s.Name() != SampleName || s.Len() == 0 || len(s.Warnings()) != 0 {
 		t.Fatalf("name %q, %d indicators, warnings %v", s.Name(), s.Len(), s.Warnings())
 	}
-	res, err := Lookup(context.Background(), []Provider{s}, []string{"203.0.113.66", "192.0.2.200"}, nil)
-	if err != nil || len(res.Positive()) != 1 {
-		t.Errorf("%+v %v", res, err)
+	res, err := Lookup(context.Background(), []Provider{s},
+		[]string{"5.188.13.66", "5.188.42.7", "176.32.17.99", "13.107.4.50", "10.0.3.5"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Positive() {
+		got = append(got, r.Ioc+" "+r.Severity.String())
+	}
+	want := []string{"5.188.13.66 high", "5.188.42.7 high", "176.32.17.99 medium"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sample positives (-want +got):\n%s", diff)
 	}
 }
