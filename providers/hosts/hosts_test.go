@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/gonotebooklets/notebooklets/internal/sample/samplegen"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestSample(t *testing.T) {
