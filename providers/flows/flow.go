@@ -82,6 +82,9 @@ type Stats struct {
 	Skipped []string
 	// First and Last are the earliest FlowStartTime and latest FlowEndTime kept.
 	First, Last time.Time
+	// Warnings says what may be missing from an otherwise successful read,
+	// e.g. a Log Analytics partial result (row or size limit, timeout).
+	Warnings []string
 }
 
 // Source is anything that yields flows for a query. Stream calls fn for each

@@ -50,6 +50,7 @@ func (s *Stats) merge(t Stats) {
 		}
 		s.Skipped = append(s.Skipped, m)
 	}
+	s.Warnings = append(s.Warnings, t.Warnings...)
 	if !t.First.IsZero() && (s.First.IsZero() || t.First.Before(s.First)) {
 		s.First = t.First
 	}
