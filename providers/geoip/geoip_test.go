@@ -10,9 +10,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/gonotebooklets/notebooklets/internal/mmdbgen"
 	"github.com/gonotebooklets/notebooklets/internal/sample/samplegen"
+	"github.com/google/go-cmp/cmp"
 )
 
 func cityBytes(t testing.TB) []byte {
@@ -63,9 +63,9 @@ func TestLocate(t *testing.T) {
 		{"2a01:111:f400::1", Location{IP: "2a01:111:f400::1", CountryISO: "IE", Country: "Ireland", City: "Dublin", Latitude: 53.3498, Longitude: -6.2603, Known: true}},
 		{"81.2.69.142", Location{IP: "81.2.69.142", CountryISO: "GB", Country: "United Kingdom"}}, // country, no coordinates
 		{"154.0.1.1", Location{IP: "154.0.1.1", CountryISO: "GH", Country: "Ghana", Known: true}},
-		{"8.8.8.8", Location{IP: "8.8.8.8"}},             // not in the database
+		{"8.8.8.8", Location{IP: "8.8.8.8"}},                 // not in the database
 		{"2001:4860::8888", Location{IP: "2001:4860::8888"}}, // not in the database
-		{"10.0.3.5", Location{IP: "10.0.3.5"}},           // private: never looked up
+		{"10.0.3.5", Location{IP: "10.0.3.5"}},               // private: never looked up
 		{"::ffff:10.0.3.5", Location{IP: "::ffff:10.0.3.5"}},
 		{"2001:db8::1", Location{IP: "2001:db8::1"}},
 		{"127.0.0.1", Location{IP: "127.0.0.1"}},
