@@ -1,0 +1,201 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func chromiumPath() string {
+	if p := os.Getenv("E2E_CHROMIUM"); p != "" {
+		return p
+	}
+	return "/usr/bin/chromium"
+}
+
+// browser is a headless Chromium tab; console errors and uncaught exceptions are collected.
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+	logs   []string
+}
+
+// newBrowser starts headless Chromium with a fresh profile; it is killed by t.Cleanup.
+func newBrowser(t testing.TB) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	b := &browser{ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil { // starts the browser; no timeout on this first call
+		t.Fatalf("start chromium %s: %v", chromiumPath(), err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			line := m.String()
+			if m.URL != "" {
+				line += fmt.Sprintf(" (%s:%d)", m.URL, m.Line)
+			}
+			if m.Exception != nil && m.Exception.Exception != nil && m.Exception.Exception.Description != "" {
+				line += " " + m.Exception.Exception.Description
+			}
+			b.mu.Lock()
+			b.logs = append(b.logs, line)
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				b.errors = append(b.errors, line)
+			}
+			b.mu.Unlock()
+		}
+	}()
+	return b
+}
+
+func (b *browser) addError(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.errors = append(b.errors, s)
+}
+
+// Errors returns the console errors and exceptions seen so far, less those that classic
+// Notebook 6.4 itself always logs here: the ipywidgets extension that is not installed
+// (404 + refused MIME type for nbextensions/widgets), and "Comm promise not found" for the
+// comm GoNB's own websocket (gonb_comm) opens outside the Notebook's comm manager.
+func (b *browser) Errors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, e := range b.errors {
+		if strings.Contains(e, "/nbextensions/widgets/") || strings.Contains(e, "Comm promise not found for comm id") {
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// Logs returns every console message seen so far.
+func (b *browser) Logs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string(nil), b.logs...)
+}
+
+// do runs actions with a timeout.
+func (b *browser) do(timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+// evalAs evaluates a JS expression (promises awaited) into a T.
+func evalAs[T any](b *browser, expr string) (T, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+}
+
+// eval evaluates a JS expression for its effect.
+func (b *browser) eval(expr string) error {
+	_, err := evalAs[chromedp.Void](b, expr)
+	return err
+}
+
+// poll evaluates a boolean JS expression until true or timeout.
+func (b *browser) poll(expr string, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		ok, err := evalAs[bool](b, "Boolean("+expr+")")
+		if err == nil && ok {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if err != nil {
+				return fmt.Errorf("waiting for %s: %w", expr, err)
+			}
+			return fmt.Errorf("waiting for %s: timed out after %v", expr, timeout)
+		}
+		time.Sleep(150 * time.Millisecond)
+	}
+}
+
+// --- classic Notebook 6.4 driving ---------------------------------------------------------
+
+// openNotebook loads the notebook page and waits for the kernel to be connected and idle.
+func (b *browser) openNotebook(url string) error {
+	if err := b.do(60*time.Second, chromedp.Navigate(url)); err != nil {
+		return err
+	}
+	return b.poll(`window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon')`, 120*time.Second)
+}
+
+// startCell starts executing code cell i (no wait).
+func (b *browser) startCell(i int) error {
+	return b.eval(fmt.Sprintf(`(() => { const c = Jupyter.notebook.get_cell(%d); Jupyter.notebook.select(%d); c.execute(); return true; })()`, i, i))
+}
+
+// waitCell waits until cell i finished and the kernel is idle.
+func (b *browser) waitCell(i int, timeout time.Duration) error {
+	return b.poll(fmt.Sprintf(`(() => { const c = Jupyter.notebook.get_cell(%d);
+		return !c.element.hasClass('running') && typeof c.input_prompt_number === 'number' &&
+			document.querySelector('#kernel_indicator_icon.kernel_idle_icon'); })()`, i), timeout)
+}
+
+// runCell executes code cell i and waits for it; it returns the time it took.
+func (b *browser) runCell(i int, timeout time.Duration) (time.Duration, error) {
+	t0 := time.Now()
+	if err := b.startCell(i); err != nil {
+		return 0, err
+	}
+	err := b.waitCell(i, timeout)
+	return time.Since(t0), err
+}
+
+// cellOutputs returns cell i's outputs (nbformat JSON, as the Notebook keeps them).
+func (b *browser) cellOutputs(i int) ([]output, error) {
+	var outs []output
+	raw, err := evalAs[string](b, fmt.Sprintf(`JSON.stringify(Jupyter.notebook.get_cell(%d).output_area.outputs)`, i))
+	if err != nil {
+		return nil, err
+	}
+	err = jsonUnmarshal(raw, &outs)
+	return outs, err
+}
+
+// cellText is the visible text of cell i's output area.
+func (b *browser) cellText(i int) (string, error) {
+	return evalAs[string](b, fmt.Sprintf(`Jupyter.notebook.get_cell(%d).output_area.element[0].innerText`, i))
+}
+
+// cellSelector is a CSS selector for cell i's element in the page.
+func cellSelector(i int) string {
+	return fmt.Sprintf(`#notebook-container > .cell:nth-child(%d)`, i+1)
+}
