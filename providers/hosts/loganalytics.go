@@ -1,0 +1,163 @@
+package hosts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
+)
+
+// LogAnalyticsOptions tune the Log Analytics resolver.
+type LogAnalyticsOptions struct {
+	// Endpoint replaces https://api.loganalytics.io; Audience defaults to it.
+	Endpoint, Audience string
+	// ClientOptions are passed to azlogs (Transport, Retry, ...).
+	ClientOptions azcore.ClientOptions
+	// Lookback is how far back to look for records (default 30 days).
+	Lookback time.Duration
+	// Now returns the current time (tests); default time.Now.
+	Now func() time.Time
+}
+
+// LogAnalyticsResolver resolves hosts from the latest Heartbeat, VMComputer
+// and NetworkInterface records of a Log Analytics workspace.
+type LogAnalyticsResolver struct {
+	workspace string
+	client    *azlogs.Client
+	lookback  time.Duration
+	now       func() time.Time
+}
+
+// ErrAuth is matched (errors.Is) when Log Analytics rejects the credential.
+var ErrAuth = errors.New("log analytics: not authorized")
+
+// LogAnalytics returns a Resolver over a workspace. cred nil means
+// azidentity's DefaultAzureCredential.
+func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *LogAnalyticsOptions) (*LogAnalyticsResolver, error) {
+	if strings.TrimSpace(workspaceID) == "" {
+		return nil, errors.New("hosts: log analytics: empty workspace ID")
+	}
+	if opts == nil {
+		opts = &LogAnalyticsOptions{}
+	}
+	if cred == nil {
+		c, err := azidentity.NewDefaultAzureCredential(nil)
+		if err != nil {
+			return nil, fmt.Errorf("hosts: log analytics: credential: %w", err)
+		}
+		cred = c
+	}
+	co := &azlogs.ClientOptions{ClientOptions: opts.ClientOptions}
+	if opts.Endpoint != "" {
+		aud := opts.Audience
+		if aud == "" {
+			aud = opts.Endpoint
+		}
+		co.Cloud = cloud.Configuration{
+			ActiveDirectoryAuthorityHost: cloud.AzurePublic.ActiveDirectoryAuthorityHost,
+			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
+				azlogs.ServiceName: {Audience: aud, Endpoint: strings.TrimRight(opts.Endpoint, "/")},
+			},
+		}
+	}
+	client, err := azlogs.NewClient(cred, co)
+	if err != nil {
+		return nil, fmt.Errorf("hosts: log analytics: %w", err)
+	}
+	r := &LogAnalyticsResolver{workspace: workspaceID, client: client, lookback: opts.Lookback, now: opts.Now}
+	if r.lookback <= 0 {
+		r.lookback = 30 * 24 * time.Hour
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	return r, nil
+}
+
+func kqlString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`)
+	return `"` + r.Replace(s) + `"`
+}
+
+// KQL returns the query for value: the newest record of each kind that
+// names the host (msticpy's get_heartbeat_for_host / get_ips_for_host) or
+// holds the address (get_heartbeat_for_ip / get_host_for_ip). Tables that
+// do not exist in the workspace are skipped (union isfuzzy=true).
+func KQL(value string) (string, error) {
+	v := strings.TrimSpace(value)
+	if a, err := netip.ParseAddr(v); err == nil {
+		ip := kqlString(a.Unmap().String())
+		return fmt.Sprintf(`union isfuzzy=true
+  (Heartbeat | where ComputerIP == %[1]s or ComputerPrivateIPs has %[1]s | top 1 by TimeGenerated desc nulls last),
+  (VMComputer | where Ipv4Addresses has %[1]s or Ipv6Addresses has %[1]s | top 1 by TimeGenerated desc nulls last),
+  (AzureNetworkAnalytics_CL | where ResourceType == "NetworkInterface"
+     | where PrivateIPAddresses_s has %[1]s or PublicIPAddresses_s has %[1]s | top 1 by TimeGenerated desc nulls last)`, ip), nil
+	}
+	if v == "" || strings.ContainsAny(v, "\"\\'|;\n\r ") {
+		return "", fmt.Errorf("hosts: %q is not a host name or IP address", value)
+	}
+	name := kqlString(v)
+	return fmt.Sprintf(`union isfuzzy=true
+  (Heartbeat | where Computer has %[1]s | top 1 by TimeGenerated desc nulls last),
+  (VMComputer | where Computer has %[1]s or HostName =~ %[1]s | top 1 by TimeGenerated desc nulls last),
+  (AzureNetworkAnalytics_CL | where ResourceType == "NetworkInterface"
+     | where VirtualMachine_s has %[1]s | top 1 by TimeGenerated desc nulls last)`, name), nil
+}
+
+// Resolve implements Resolver.
+func (r *LogAnalyticsResolver) Resolve(ctx context.Context, value string) (Host, error) {
+	kql, err := KQL(value)
+	if err != nil {
+		return Host{}, err
+	}
+	now := r.now().UTC()
+	ti := azlogs.NewTimeInterval(now.Add(-r.lookback), now)
+	resp, err := r.client.QueryWorkspace(ctx, r.workspace, azlogs.QueryBody{Query: &kql, Timespan: &ti}, nil)
+	if err != nil {
+		var re *azcore.ResponseError
+		if errors.As(err, &re) && (re.StatusCode == http.StatusUnauthorized || re.StatusCode == http.StatusForbidden) {
+			return Host{}, fmt.Errorf("hosts: %w: HTTP %d for workspace %s (check the credential and its Log Analytics Reader role)", ErrAuth, re.StatusCode, r.workspace)
+		}
+		return Host{}, fmt.Errorf("hosts: log analytics query failed: %w", err)
+	}
+	var recs []Record
+	for _, t := range resp.Tables {
+		cols := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			if c.Name != nil {
+				cols[i] = *c.Name
+			}
+		}
+		for _, row := range t.Rows {
+			rec := Record{}
+			for i, v := range row {
+				if i < len(cols) && v != nil {
+					rec[cols[i]] = v
+				}
+			}
+			recs = append(recs, rec)
+		}
+	}
+	name := "log analytics workspace " + r.workspace
+	if len(recs) == 0 {
+		msg := ""
+		if resp.Error != nil {
+			msg = " (" + resp.Error.Code + ")"
+		}
+		return Host{}, fmt.Errorf("hosts: %w: no Heartbeat, VMComputer or NetworkInterface record for %q in %s over the last %s%s",
+			ErrNotFound, value, name, r.lookback, msg)
+	}
+	tab, err := FromRecords(name, recs)
+	if err != nil {
+		return Host{}, fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	return tab.Resolve(ctx, value)
+}
