@@ -316,7 +316,11 @@ func runPipeline(ctx context.Context, name string, sc *schema, q Query, ch *chun
 			select {
 			case buf = <-bufs:
 			default:
-				buf = make([]byte, 0, ch.size)
+				if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= ch.size {
+					buf = (*p)[:0]
+				} else {
+					buf = make([]byte, 0, ch.size)
+				}
 			}
 			data, line, err := ch.next(buf)
 			if err != nil {
@@ -345,7 +349,11 @@ func runPipeline(ctx context.Context, name string, sc *schema, q Query, ch *chun
 				select {
 				case b = <-batches:
 				default:
-					b = &batch{}
+					if p, ok := batchPool.Get().(*batch); ok {
+						b = p
+					} else {
+						b = &batch{}
+					}
 				}
 				w.parse(j.data, j.line, b)
 				if j.buf != nil {
@@ -404,8 +412,23 @@ loop:
 		}
 	}()
 	wg.Wait()
+	// Keep the buffers for the next Stream (a notebook often reads twice).
+	for {
+		select {
+		case b := <-bufs:
+			bufPool.Put(&b)
+			continue
+		case b := <-batches:
+			batchPool.Put(b)
+			continue
+		default:
+		}
+		break
+	}
 	return st, err
 }
+
+var bufPool, batchPool sync.Pool
 
 type colPair struct {
 	f   field
@@ -433,6 +456,12 @@ type worker struct {
 
 func (w *worker) parse(data []byte, line int64, b *batch) {
 	var v [nFields][]byte
+	// Size the batch once from the bytes (flow rows are rarely under 192 bytes)
+	// rather than growing it by doubling.
+	if est := len(data)/192 + 16; cap(b.flows) < est {
+		b.flows = make([]Flow, 0, est)
+		b.ips = make([]string, 0, est)
+	}
 	for len(data) > 0 {
 		fields, n, nl, bad := w.p.record(data)
 		rec := line
