@@ -154,7 +154,14 @@ func (b *browser) openNotebook(url string) error {
 	if err := b.do(60*time.Second, chromedp.Navigate(url)); err != nil {
 		return err
 	}
-	return b.poll(`window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded && Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon')`, 120*time.Second)
+	if err := b.poll(`window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded`, 60*time.Second); err != nil {
+		return err
+	}
+	// Never write the committed notebook back (Notebook 6 autosaves every 2 minutes).
+	if err := b.eval(`Jupyter.notebook.set_autosave_interval(0); Jupyter.notebook.save_notebook = () => Promise.resolve(); true`); err != nil {
+		return err
+	}
+	return b.poll(`Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon')`, 120*time.Second)
 }
 
 // startCell starts executing code cell i (no wait).

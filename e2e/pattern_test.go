@@ -27,6 +27,7 @@ func TestWidgetPatternLive(t *testing.T) {
 	root := repoRoot(t)
 	state := t.TempDir()
 	srv := startNotebookServer(t, root, []string{"NOTEBOOKLETS_STATE_DIR=" + state})
+	srv.guardNotebook(t, patternNotebook)
 	b := newBrowser(t)
 	if err := b.openNotebook(srv.NotebookURL(patternNotebook)); err != nil {
 		t.Fatal(err)
