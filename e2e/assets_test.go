@@ -92,15 +92,26 @@ func (h *assetHandler) Requests() []string {
 	return append([]string(nil), h.seen...)
 }
 
-// startAssetServer serves the JS assets on loopback; env holds NOTEBOOKLETS_ASSETS_URL and
-// NOTEBOOKLETS_TILE_URL for the kernel.
+// startAssetServer serves the JS assets on loopback until the test ends; env holds
+// NOTEBOOKLETS_ASSETS_URL and NOTEBOOKLETS_TILE_URL for the kernel.
 func startAssetServer(t testing.TB) (h *assetHandler, env []string) {
 	t.Helper()
 	h = &assetHandler{dir: nodeModules(t)}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return h, []string{
-		"NOTEBOOKLETS_ASSETS_URL=" + srv.URL,
-		"NOTEBOOKLETS_TILE_URL=" + srv.URL + "/tiles/{z}/{x}/{y}.png",
+	return h, assetEnv(srv.URL)
+}
+
+// newAssetServer is startAssetServer for the whole test binary (closed at exit).
+func newAssetServer(dir string) (*assetHandler, []string) {
+	h := &assetHandler{dir: dir}
+	srv := httptest.NewServer(h)
+	return h, assetEnv(srv.URL)
+}
+
+func assetEnv(url string) []string {
+	return []string{
+		"NOTEBOOKLETS_ASSETS_URL=" + url,
+		"NOTEBOOKLETS_TILE_URL=" + url + "/tiles/{z}/{x}/{y}.png",
 	}
 }

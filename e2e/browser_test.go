@@ -45,6 +45,9 @@ func newBrowser(t testing.TB) *browser {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.Flag("mute-audio", true),
+		// Loopback only: a name that is not 127.0.0.1 does not resolve, so nothing on the
+		// internet is contacted and an asset loaded from a CDN shows up as an error.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1400, 1000),
 	}

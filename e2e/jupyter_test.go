@@ -135,10 +135,10 @@ func executeNotebook(ctx context.Context, t testing.TB, nbPath, outPath string, 
 }
 
 // exportHTML runs `jupyter nbconvert --to html` on an executed notebook.
-func exportHTML(ctx context.Context, t testing.TB, nbPath, outPath string) error {
+func exportHTML(ctx context.Context, t testing.TB, nbPath, outPath string, extra ...string) error {
 	t.Helper()
-	p := startProc(t, filepath.Dir(nbPath), jupyterEnv(t), nil, "jupyter", "nbconvert",
-		"--to", "html", "--output", outPath, nbPath)
+	args := append([]string{"nbconvert", "--to", "html", "--output", outPath}, extra...)
+	p := startProc(t, filepath.Dir(nbPath), jupyterEnv(t), nil, "jupyter", append(args, nbPath)...)
 	if err := p.Wait(ctx); err != nil {
 		return fmt.Errorf("nbconvert --to html: %w\n%s", err, tail(p.out.String(), 4000))
 	}
