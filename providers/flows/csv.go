@@ -190,7 +190,7 @@ func (c *chunker) next(buf []byte) (data []byte, line int64, err error) {
 		if c.eof {
 			cut = len(buf)
 		} else if last := bytes.LastIndexByte(buf, '\n'); last >= 0 {
-			if bytes.Count(buf[:last], quoteByte)%2 == 0 {
+			if lastQ, ok := quotesClosed(buf); ok && lastQ < last {
 				cut = last + 1
 			} else {
 				cut = lastNewlineOutsideQuotes(buf)
@@ -209,20 +209,74 @@ func (c *chunker) next(buf []byte) (data []byte, line int64, err error) {
 	}
 }
 
-var quoteByte = []byte{'"'}
-
-// lastNewlineOutsideQuotes returns the index after the last newline that is
-// not inside a quoted field, or -1.
-func lastNewlineOutsideQuotes(b []byte) int {
-	inq, cut := false, -1
-	for i, ch := range b {
-		switch ch {
-		case '"':
-			inq = !inq
-		case '\n':
-			if !inq {
-				cut = i + 1
+// quotesClosed visits only the quotes of b (which starts at a record
+// start) and reports whether they are all well placed — opening at a field
+// start, closing before a separator, or doubled inside — and all closed, with
+// the index of the last one (-1 if none). When it says yes, every newline
+// after that index ends a record; otherwise the caller scans byte by byte.
+func quotesClosed(b []byte) (last int, ok bool) {
+	last = -1
+	inq := false
+	for i := 0; i < len(b); {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			break
+		}
+		i += j
+		last = i
+		if !inq {
+			if i > 0 && b[i-1] != ',' && b[i-1] != '\n' {
+				return last, false // a stray quote: text to the parser
 			}
+			inq = true
+			i++
+			continue
+		}
+		if i+1 < len(b) && b[i+1] == '"' {
+			last = i + 1
+			i += 2
+			continue
+		}
+		if i+1 < len(b) && b[i+1] != ',' && b[i+1] != '\n' && b[i+1] != '\r' {
+			return last, false // text after a closing quote: a bad record
+		}
+		inq = false
+		i++
+	}
+	return last, !inq
+}
+
+// lastNewlineOutsideQuotes returns the index after the last newline that
+// ends a record, or -1. It follows the record parser exactly: a quote opens
+// a quoted field only at the start of a field, "" inside one is a quote, and
+// other quotes are text — so a stray quote cannot make the cut go wrong.
+func lastNewlineOutsideQuotes(b []byte) int {
+	inq, start, cut := false, true, -1
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inq {
+			if c == '"' {
+				if i+1 < len(b) && b[i+1] == '"' {
+					i++
+				} else {
+					inq = false
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			if start {
+				inq = true
+			}
+			start = false
+		case ',':
+			start = true
+		case '\n':
+			start = true
+			cut = i + 1
+		default:
+			start = false
 		}
 	}
 	return cut

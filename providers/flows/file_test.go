@@ -333,3 +333,34 @@ func TestChunkBoundaries(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestStrayQuotes: quotes inside unquoted fields are text (as the record
+// parser reads them) and must not confuse the chunk cutter.
+func TestStrayQuotes(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("FlowStartTime,FlowEndTime,VMName,VMIPAddress,L7Protocol,DestPort,FlowDirection,AllowedOutFlows,AllowedInFlows,AllExtIPs,Note\n")
+	for i := range 2000 {
+		note := `6" pipe`
+		if i%3 == 0 {
+			note = "\"two\nlines\""
+		}
+		sb.WriteString("2019-02-14T00:10:00Z,2019-02-14T00:50:00Z,h1,10.0.3.5,https,443,O," + itoa(i) + ",0,13.107.4.1," + note + "\n")
+	}
+	data := []byte(sb.String())
+	for _, size := range []int{1 << 30, 50, 333, 4096, 97, 131, 173, 211, 257, 389, 499, 613, 1021, 2039} {
+		s, err := OpenBytes("stray.csv", data, FormatCSV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.(*File).ChunkSize = size
+		got, st := collect(t, s, Query{})
+		if len(got) != 2000 || st.RowsSkipped != 0 {
+			t.Fatalf("size %d: %d flows, stats %+v", size, len(got), st)
+		}
+		for i, f := range got {
+			if f.AllowedOutFlows != int64(i) {
+				t.Fatalf("size %d: row %d has %d", size, i, f.AllowedOutFlows)
+			}
+		}
+	}
+}

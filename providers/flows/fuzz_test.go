@@ -86,6 +86,22 @@ func FuzzStream(f *testing.F) {
 			if err == nil && (st.RowsKept != n || len(st.Skipped) > maxReported) {
 				t.Fatalf("stats %+v, delivered %d", st, n)
 			}
+			if err != nil || s.(*File).Format() != FormatCSV {
+				continue
+			}
+			// Cutting into chunks must not change the result.
+			s.(*File).ChunkSize = 1 << 30
+			var one []Flow
+			st1, err1 := s.Stream(context.Background(), Query{Host: "h"}, func(f *Flow) error { one = append(one, *f); return nil })
+			s.(*File).ChunkSize = 1 + int(chunk)
+			var many []Flow
+			st2, err2 := s.Stream(context.Background(), Query{Host: "h"}, func(f *Flow) error { many = append(many, *f); return nil })
+			if (err1 == nil) != (err2 == nil) || st1.RowsRead != st2.RowsRead || st1.RowsSkipped != st2.RowsSkipped {
+				t.Fatalf("chunk %d: %+v %v vs one chunk: %+v %v", 1+int(chunk), st2, err2, st1, err1)
+			}
+			if d := cmp.Diff(one, many); d != "" {
+				t.Fatalf("chunk %d differs (-one +many):\n%s", 1+int(chunk), d)
+			}
 		}
 	})
 }
