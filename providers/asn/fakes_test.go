@@ -3,6 +3,7 @@ package asn
 import (
 	"bufio"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,8 +20,13 @@ type tcpFake struct {
 }
 
 func newTCPFake(t *testing.T, handle func(n int, c net.Conn)) *tcpFake {
+	return newTCPFakeOn(t, "127.0.0.1", handle)
+}
+
+// newTCPFakeOn listens on host (a loopback address) and an ephemeral port.
+func newTCPFakeOn(t *testing.T, host string, handle func(n int, c net.Conn)) *tcpFake {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", host+":0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,3 +99,5 @@ func cymruAnswer(ips []string) string {
 	}
 	return b.String()
 }
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

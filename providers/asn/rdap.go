@@ -176,22 +176,23 @@ func or(a, b string) string {
 	return b
 }
 
-// registryOf names the registry from its RDAP base URL.
+// registryOf names the registry from its RDAP base URL
+// (https://rdap.arin.net/registry/ → "arin", https://rdap.db.ripe.net/ →
+// "ripencc"); an unknown URL gives its host name.
 func registryOf(base string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return ""
-	}
-	h := u.Hostname()
+	l := strings.ToLower(base)
 	for _, n := range []string{"arin", "ripe", "apnic", "lacnic", "afrinic"} {
-		if strings.Contains(h, n) {
+		if strings.Contains(l, n) {
 			if n == "ripe" {
 				return "ripencc"
 			}
 			return n
 		}
 	}
-	return h
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return base
 }
 
 // baseFor returns the RDAP base URL and registry for a.
