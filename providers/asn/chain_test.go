@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/gonotebooklets/notebooklets/internal/mmdbgen"
 	"github.com/gonotebooklets/notebooklets/internal/sample/samplegen"
+	"github.com/google/go-cmp/cmp"
 )
 
 func asnDB(t testing.TB) *DB {

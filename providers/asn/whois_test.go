@@ -139,7 +139,11 @@ func TestWhoisFailures(t *testing.T) {
 		}
 	})
 	t.Run("garbage", func(t *testing.T) {
-		f := newTCPFake(t, func(n int, c net.Conn) { defer c.Close(); readQuery(c); io.WriteString(c, "\x00\x01 nothing useful here\n") })
+		f := newTCPFake(t, func(n int, c net.Conn) {
+			defer c.Close()
+			readQuery(c)
+			io.WriteString(c, "\x00\x01 nothing useful here\n")
+		})
 		_, err := (&Whois{Server: f.addr(), Timeout: time.Second}).Lookup(context.Background(), mustAddr("13.107.4.50"))
 		if !errors.Is(err, ErrNotFound) {
 			t.Errorf("err = %v", err)
