@@ -190,7 +190,7 @@ func (c *chunker) next(buf []byte) (data []byte, line int64, err error) {
 		if c.eof {
 			cut = len(buf)
 		} else if last := bytes.LastIndexByte(buf, '\n'); last >= 0 {
-			if lastQ, ok := quotesClosed(buf); ok && lastQ < last {
+			if _, ok := quotesClosed(buf[:last]); ok {
 				cut = last + 1
 			} else {
 				cut = lastNewlineOutsideQuotes(buf)
