@@ -243,4 +243,3 @@ func sanitizeCells(c []string) []string {
 	}
 	return c
 }
-

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/gonotebooklets/notebooklets/internal/mmdbgen"
+	"github.com/google/go-cmp/cmp"
 )
 
 // enrichEnv isolates the command from the machine: no config, no GeoLite2
