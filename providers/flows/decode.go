@@ -58,6 +58,16 @@ func (d *decoder) str(f field, b []byte) string {
 	if string(b) == d.last[f] {
 		return d.last[f]
 	}
+	// An address is often repeated across columns of one row (PublicIPs
+	// and AllExtIPs; SrcIP or DestIP and AllExtIPs).
+	if f == fAllExtIPs {
+		for _, g := range [...]field{fPublicIPs, fSrcIP, fDestIP} {
+			if string(b) == d.last[g] {
+				d.last[f] = d.last[g]
+				return d.last[g]
+			}
+		}
+	}
 	s, ok := d.intern[string(b)]
 	if !ok {
 		s = string(b)
@@ -362,13 +372,16 @@ func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
 	var nsec int
 	if len(rest) > 0 && rest[0] == '.' {
 		i := 1
-		scale := 100000000
 		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
-			nsec += int(rest[i]-'0') * scale
-			scale /= 10
+			if i <= 9 {
+				nsec = nsec*10 + int(rest[i]-'0')
+			}
 		}
 		if i == 1 {
 			return time.Time{}, false
+		}
+		if i <= 9 {
+			nsec *= pow10[10-i]
 		}
 		rest = rest[i:]
 	}
@@ -394,6 +407,8 @@ func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
 	sec := c.days*86400 + int64(h*3600+mi*60+s) - off
 	return time.Unix(sec, int64(nsec)).UTC(), true
 }
+
+var pow10 = [...]int{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
 
 func digits(b []byte) (int, bool) {
 	n := 0

@@ -364,3 +364,25 @@ func TestStrayQuotes(t *testing.T) {
 		}
 	}
 }
+
+func TestParseISOFractions(t *testing.T) {
+	var c dayCache
+	for in, want := range map[string]string{
+		"2019-02-14T00:10:00.5Z":          "2019-02-14T00:10:00.5Z",
+		"2019-02-14T00:10:00.000123Z":     "2019-02-14T00:10:00.000123Z",
+		"2019-02-14T00:10:00.123456789Z":  "2019-02-14T00:10:00.123456789Z",
+		"2019-02-14T00:10:00.1234567891Z": "2019-02-14T00:10:00.123456789Z",
+		"2019-02-14 01:10:00+01:00":       "2019-02-14T00:10:00Z",
+		"2020-02-29T23:59:59-00:30":       "2020-03-01T00:29:59Z",
+	} {
+		got, ok := c.parseISO([]byte(in))
+		if !ok || !got.Equal(ts(want)) {
+			t.Errorf("parseISO(%q) = %v, %v; want %s", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"2019-02-30T00:00:00Z", "2019-02-14T24:00:00Z", "2019-02-14T00:10:00.Z", "2019-02-14T00:10:00 UTC"} {
+		if _, ok := c.parseISO([]byte(in)); ok {
+			t.Errorf("parseISO(%q) accepted", in)
+		}
+	}
+}
