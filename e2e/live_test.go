@@ -55,6 +55,7 @@ func TestNotebookLive(t *testing.T) {
 				}
 			}
 			b.checkCellErrors(t, i)
+			t.Logf("pass %d cell %2d %-60q %v", pass, i, firstLine(string(nbk.Cells[i].Source)), d.Round(time.Millisecond))
 			tm := timings[i]
 			tm[pass] = d
 			timings[i] = tm
@@ -127,13 +128,21 @@ func (b *browser) selectASNs(t *testing.T, i, pass int, state string, chosen *[]
 		const boxes = [...el.querySelectorAll('input[type=checkbox]')];
 		const apply = [...el.querySelectorAll('button, input[type=button], input[type=submit]')]
 			.find(x => x.dataset.action === 'apply' || /apply/i.test(x.textContent || x.value));
-		if (!boxes.length || !apply || apply.disabled) return false;
+		const c = Jupyter.notebook.get_cell(%d);
+		if (!boxes.length || !apply || apply.disabled)
+			return (!c.element.hasClass('running') && typeof c.input_prompt_number === 'number') ? 'finished' : '';
 		boxes.forEach((x, k) => x.setAttribute('data-e2e', 'box-' + k));
 		apply.setAttribute('data-e2e', 'apply');
-		return true; })()`, i)
-	if err := b.poll(ready, 3*time.Minute); err != nil {
-		text, _ := b.cellText(i)
-		t.Fatalf("ASN selector not ready: %v\ncell: %s", err, tail(text, 3000))
+		return 'ready'; })()`, i, i)
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(150 * time.Millisecond) {
+		state, err := evalAs[string](b, ready)
+		if err == nil && state == "ready" {
+			break
+		}
+		if state == "finished" || time.Now().After(deadline) {
+			text, _ := b.cellText(i)
+			t.Fatalf("ASN selector (checkboxes and an enabled Apply) not shown; cell %s: %v\n%s", state, err, tail(text, 3000))
+		}
 	}
 	readyAfter := time.Since(t0)
 	type box struct {

@@ -76,7 +76,8 @@ func checkRendered(t *testing.T, htmlPath, name string) {
 			clusters: q('.marker-cluster').length,
 			flowTables: flowTables.length,
 			bars: bars.length,
-			titles: q('h1, h2, h3, h4, h5, h6').map(h => h.textContent.replace('¶', '').trim()),
+			titles: q('h1, h2, h3, h4, h5, h6').filter(h => { const c = h.closest('.jp-Cell, .cell'); return !(c && /nb\.Help\(/.test(c.textContent)); })
+				.map(h => h.textContent.replace('¶', '').trim()),
 			requirejs: typeof window.requirejs === 'function',
 			tiles: q('img.leaflet-tile-loaded').length,
 		}; })()`
@@ -150,8 +151,12 @@ func screenshotSections(t *testing.T, b *browser, variant string, titles []strin
 	}(), ",") + "]"
 	rects, err := evalAs[[]rect](b, `(() => {
 		const titles = `+titlesJSON+`;
+		// Section headings outside the help cell (nb.Help lists every section too), first of each.
+		const seen = new Set();
 		const hs = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
-			.map(h => ({h, title: titles.find(t => h.textContent.includes(t))})).filter(x => x.title);
+			.filter(h => { const c = h.closest('.jp-Cell, .cell'); return !(c && /nb\.Help\(/.test(c.textContent)); })
+			.map(h => ({h, title: titles.find(t => h.textContent.includes(t))}))
+			.filter(x => x.title && !seen.has(x.title) && seen.add(x.title));
 		const top = (el) => el.getBoundingClientRect().top + window.scrollY;
 		const docH = document.documentElement.scrollHeight;
 		const w = Math.min(document.documentElement.scrollWidth, 1400);
