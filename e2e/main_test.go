@@ -14,5 +14,8 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	killAllDescendants()
+	if headless.state != "" {
+		_ = os.RemoveAll(headless.state)
+	}
 	os.Exit(code)
 }
