@@ -46,7 +46,7 @@ var benchDBs = sync.OnceValues(func() (bench benchData, err error) {
 			b[2], b[3], b[4], b[5] = byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256)), byte(rng.IntN(256))
 			p = netip.PrefixFrom(netip.AddrFrom16(b), 48)
 		}
-		if seen[p] || !ipaddr.IsPublicAddr(p.Addr()) {
+		if seen[p] || !ipaddr.IsPublicAddr(p.Addr()) || p.Addr() == sixToFourRelay {
 			continue
 		}
 		seen[p] = true
@@ -104,6 +104,10 @@ var benchDBs = sync.OnceValues(func() (bench benchData, err error) {
 	}
 	return bench, nil
 })
+
+// sixToFourRelay (192.88.99.0/24) is global for Python's ipaddress but
+// reserved for mmdbwriter.
+var sixToFourRelay = netip.MustParseAddr("192.88.99.0")
 
 type benchData struct {
 	dir   string
