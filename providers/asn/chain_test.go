@@ -273,3 +273,26 @@ func TestCache(t *testing.T) {
 		t.Errorf("warnings: %v %v", ch.Warnings(), err)
 	}
 }
+
+func TestOpenDefault(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("USERPROFILE", home)
+	t.Setenv("NOTEBOOKLETS_GEOIP_ASN", "")
+	if _, err := OpenDefault("", ""); err == nil || !strings.Contains(err.Error(), "GeoLite2-ASN") || !strings.Contains(err.Error(), "maxmind.com") {
+		t.Errorf("nothing there: %v", err)
+	}
+	src := asnDB(t).name
+	b, _ := os.ReadFile(src)
+	dir := filepath.Join(home, ".msticpy", "GeoLite2")
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "GeoLite2-ASN.mmdb"), b, 0o600)
+	db, err := OpenDefault("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if inf, ok, _ := db.Lookup(mustAddr("13.107.4.50")); !ok || inf.ASN != 8075 {
+		t.Errorf("%+v %v", inf, ok)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/gonotebooklets/notebooklets/internal/sample"
+	"github.com/gonotebooklets/notebooklets/providers/geoip"
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 	"github.com/oschwald/geoip2-golang/v2"
 )
@@ -161,3 +162,16 @@ func newResults(n int) Results {
 }
 
 func privateInfo(ip string) Info { return Info{IP: ip, Name: PrivateName, Source: "private"} }
+
+// OpenDefault finds the ASN database as geoip.Lookup does for
+// GeoLite2-ASN (explicit path, $NOTEBOOKLETS_GEOIP_ASN, dbFolder — the
+// msticpyconfig GeoIPLite DBFolder —, ~/.msticpy/GeoLite2, ~/.msticpy) and
+// opens it. Not finding one is a *geoip.NotFoundError saying where it
+// looked and how to get GeoLite2-ASN.
+func OpenDefault(explicit, dbFolder string) (*DB, error) {
+	p, err := geoip.Lookup{Edition: geoip.EditionASN, Explicit: explicit, DBFolder: dbFolder}.Find()
+	if err != nil {
+		return nil, err
+	}
+	return OpenDB(p)
+}
