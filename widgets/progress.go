@@ -1,0 +1,148 @@
+package widgets
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Display shows a widget in place under an id (nb.Sink satisfies it).
+type Display interface {
+	Update(id string, html template.HTML, text string)
+}
+
+// ProgressInterval is the least time between two progress updates.
+const ProgressInterval = 250 * time.Millisecond
+
+// Progress is a bar with done/total, rate and time left, updated in place on
+// a Display at most every ProgressInterval, and always on Done. It is safe
+// for concurrent use.
+type Progress struct {
+	mu       sync.Mutex
+	d        Display
+	id       string
+	title    string
+	total    int
+	done     int
+	start    time.Time
+	last     time.Time
+	finished bool
+	now      func() time.Time
+}
+
+// NewProgress starts a progress bar of total steps shown on d under id
+// (d may be nil: nothing is shown).
+func NewProgress(d Display, id, title string, total int) *Progress {
+	p := &Progress{d: d, id: id, title: title, total: total, now: time.Now}
+	p.start = p.now()
+	p.show(true)
+	return p
+}
+
+// Add records n more steps done.
+func (p *Progress) Add(n int) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.done += n
+	p.show(false)
+}
+
+// Done shows the final state; later calls do nothing.
+func (p *Progress) Done() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.finished {
+		return
+	}
+	p.finished = true
+	p.show(true)
+}
+
+// show must be called with mu held.
+func (p *Progress) show(force bool) {
+	if p.d == nil {
+		return
+	}
+	now := p.now()
+	if !force && now.Sub(p.last) < ProgressInterval {
+		return
+	}
+	p.last = now
+	h, t := p.render(now)
+	p.d.Update(p.id, h, t)
+}
+
+type progressView struct {
+	Title    string
+	Pct      float64
+	Width    template.CSS
+	Done     int
+	Total    int
+	Rate     string
+	ETA      string
+	Finished bool
+}
+
+const progressTmpl = `<div class="nbl-progress" style="font-size:12px;margin:4px 0"><span>{{.Title}}</span>
+<div role="progressbar" aria-valuemin="0" aria-valuemax="{{.Total}}" aria-valuenow="{{.Done}}" style="display:inline-block;vertical-align:middle;width:240px;height:12px;background:#eee;border-radius:3px;margin:0 6px"><div style="width:{{.Width}};height:100%;background:#4a90d9;border-radius:3px"></div></div>
+<span>{{.Done}}/{{.Total}}{{if .Rate}}, {{.Rate}}{{end}}{{if .ETA}}, {{.ETA}}{{end}}{{if .Finished}}, done{{end}}</span></div>`
+
+var progressT = template.Must(template.New("progress").Parse(progressTmpl))
+
+func (p *Progress) view(now time.Time) progressView {
+	v := progressView{Title: p.title, Done: p.done, Total: p.total, Finished: p.finished}
+	if p.total > 0 {
+		v.Pct = float64(p.done) / float64(p.total) * 100
+		if v.Pct > 100 {
+			v.Pct = 100
+		}
+	} else if p.finished {
+		v.Pct = 100
+	}
+	v.Width = template.CSS(fmt.Sprintf("%.1f%%", v.Pct))
+	el := now.Sub(p.start)
+	if el > 0 && p.done > 0 {
+		rate := float64(p.done) / el.Seconds()
+		v.Rate = fmt.Sprintf("%.1f/s", rate)
+		if !p.finished && p.total > p.done {
+			v.ETA = "about " + (time.Duration(float64(p.total-p.done)/rate*float64(time.Second))).Round(time.Second).String() + " left"
+		}
+	}
+	if p.finished {
+		v.ETA = "took " + el.Round(time.Millisecond).String()
+	}
+	return v
+}
+
+func (p *Progress) render(now time.Time) (template.HTML, string) {
+	v := p.view(now)
+	var sb strings.Builder
+	if err := progressT.Execute(&sb, v); err != nil {
+		sb.Reset()
+		sb.WriteString(template.HTMLEscapeString(p.title))
+	}
+	const width = 30
+	fill := int(v.Pct / 100 * width)
+	t := fmt.Sprintf("%s [%s%s] %d/%d", oneLine(p.title), strings.Repeat("#", fill), strings.Repeat("-", width-fill), v.Done, v.Total)
+	if v.Rate != "" {
+		t += ", " + v.Rate
+	}
+	if v.ETA != "" {
+		t += ", " + v.ETA
+	}
+	if v.Finished {
+		t += ", done"
+	}
+	return template.HTML(sb.String()), t
+}
