@@ -1,0 +1,291 @@
+//go:build e2e
+
+package widgets
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+)
+
+func nodeModules(t *testing.T) string {
+	if d := os.Getenv("NOTEBOOKLETS_NODE_MODULES"); d != "" {
+		return d
+	}
+	_, file, _, _ := runtime.Caller(0)
+	d := filepath.Join(filepath.Dir(file), "..", "e2e", "node_modules")
+	if _, err := os.Stat(filepath.Join(d, "echarts")); err != nil {
+		t.Fatalf("node_modules with echarts/leaflet not found at %s (run scripts/install-test-deps.sh or set NOTEBOOKLETS_NODE_MODULES): %v", d, err)
+	}
+	return d
+}
+
+func artifactsDir(t *testing.T) string {
+	d := os.Getenv("ARTIFACTS_DIR")
+	if d == "" {
+		_, file, _, _ := runtime.Caller(0)
+		d = filepath.Join(filepath.Dir(file), "testdata", "artifacts")
+	}
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+const unreachableTiles = "http://tiles.invalid/{z}/{x}/{y}.png"
+
+// widgetPage renders one of each widget; the checklist is live and talks to a
+// fake gonb_comm that records what is sent.
+func widgetPage(t *testing.T, a Assets) string {
+	t.Helper()
+	t0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
+	var https, dns []Point
+	for i := 0; i < 300; i++ {
+		tm := t0.Add(time.Duration(i) * 17 * time.Minute)
+		https = append(https, Point{Time: tm, Value: float64(i%7 + 1), Tooltip: [][2]string{{"L7Protocol", "https"}, {"AllExtIPs", "<b>13.67.143.117</b>"}}})
+		if i%3 == 0 {
+			dns = append(dns, Point{Time: tm, Value: 2, Tooltip: [][2]string{{"L7Protocol", "dns"}}})
+		}
+	}
+	ss := []Series{{Name: "https", Points: https}, {Name: "dns", Points: dns}}
+	tl, err := NewTimeline("Flows by protocol").Series(ss...).Assets(a).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vp, err := NewValuesPlot("Flows per protocol").Series(ss...).MaxPoints(100).Assets(a).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, _ := NewTable("tbl", Column{Key: "a", Title: "ASN"}, Column{Key: "n", Title: "flows", Bar: true, Numeric: true}, Column{Key: "p", Title: "protocols"}).
+		Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Row("AS13335", int64(5), nil).MaxRows(2).Done()
+	m := NewMap("map").Assets(a).Layer(Layer{"Host", "green"}).Layer(Layer{"Outbound", "blue"}).Layer(Layer{"Threats", "red"})
+	m.Marker(Marker{Lat: 47.6, Lon: -122.3, Layer: "Host", Tooltip: "10.0.3.5 US", Popup: [][2]string{{"IP", "10.0.3.5"}}})
+	for i := 0; i < 20; i++ {
+		m.Marker(Marker{Lat: 51.5 + float64(i)*0.01, Lon: -0.1, Layer: "Outbound", Tooltip: fmt.Sprintf("81.2.69.%d GB", i), Popup: [][2]string{{"ASN", "AS2856"}}})
+	}
+	m.Marker(Marker{Lat: 35.7, Lon: 139.7, Layer: "Threats", Tooltip: "1.2.3.4 JP", Popup: [][2]string{{"threat", "High"}}})
+	mp, err := m.Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := NewChecklist("asn", testItems()...).Columns("ASN", "flows", "why").Title("Select the ASNs").render(true, "/test/checklist", "")
+	var pr progressCapture
+	p := NewProgress(&pr, "prog", "TI lookup", 10)
+	p.Add(4)
+	p.Done()
+	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>
+<script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],send:function(a,v){this.sent.push([a,v]);}};</script></head><body>
+` + string(tl) + string(vp) + string(tb) + string(mp) + string(cl) + string(pr.html) + `</body></html>`
+}
+
+type progressCapture struct {
+	mu   sync.Mutex
+	html template.HTML
+	text string
+	n    int
+}
+
+func (p *progressCapture) Update(id string, h template.HTML, text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.html, p.text = h, text
+	p.n++
+}
+
+func testItems() []Item {
+	return []Item{
+		{ID: "AS1", Label: "AS1", Details: []string{"100", "rare"}, Default: true, Reason: "rare"},
+		{ID: "AS2", Label: "AS2", Details: []string{"5000", ""}},
+		{ID: "AS3", Label: "AS3", Details: []string{"7", "threat"}, Default: true, Reason: "threat intel hit"},
+		{ID: "AS10", Label: "AS10", Details: []string{"9000", ""}},
+	}
+}
+
+func TestBrowserWidgets(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	a := Assets{BaseURL: srv.URL + "/npm", TileURL: unreachableTiles}
+	page := widgetPage(t, a)
+	mux.Handle("/npm/", http.StripPrefix("/npm", AssetServer(nodeModules(t))))
+	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write([]byte(page))
+	})
+
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 2600))
+	defer cancelA()
+	ctx, cancelC := chromedp.NewContext(actx)
+	defer cancelC()
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+
+	var mu sync.Mutex
+	var errs []string
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleException && m.Type != "warning" {
+				continue
+			}
+			if strings.Contains(m.URL, "tiles.invalid") || strings.Contains(m.Text, "tiles.invalid") {
+				continue // unreachable tiles are expected: markers must show without them
+			}
+			mu.Lock()
+			errs = append(errs, fmt.Sprintf("%s: %s (%s:%d)", m.Type, m.String(), m.URL, m.Line))
+			mu.Unlock()
+		}
+	}()
+
+	eval := func(js string, out any) {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](js))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", js, err)
+		}
+		if err := json.Unmarshal(v, out); err != nil {
+			t.Fatalf("evaluate %s: result %s: %v", js, v, err)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(".nbl-chart canvas")),
+		chromedp.WaitVisible(chromedp.CSS(".nbl-map .leaflet-interactive")),
+		chromedp.WaitVisible(chromedp.CSS(".nbl-map .marker-cluster")),
+	); err != nil {
+		t.Fatalf("page did not draw: %v (errors %v)", err, errs)
+	}
+	var n int
+	eval(`document.querySelectorAll(".nbl-chart canvas").length`, &n)
+	if n < 2 {
+		t.Errorf("chart canvases = %d, want ≥ 2", n)
+	}
+	eval(`document.querySelectorAll(".nbl-map .leaflet-interactive").length + document.querySelectorAll(".nbl-map .marker-cluster").length`, &n)
+	if n < 3 {
+		t.Errorf("map markers+clusters = %d, want ≥ 3 (host, threat, outbound cluster)", n)
+	}
+	eval(`document.querySelectorAll(".nbl-checklist input[type=checkbox]").length`, &n)
+	if n != 4 {
+		t.Errorf("checkboxes = %d, want 4", n)
+	}
+	var sortOrder []string
+	eval(`(function(){var th=document.querySelectorAll(".nbl-table th")[1];th.click();th.click();return Array.from(document.querySelectorAll(".nbl-table tbody tr td:first-child")).map(function(td){return td.textContent;});})()`, &sortOrder)
+	if diff := cmp.Diff([]string{"AS8075", "AS15169"}, sortOrder); diff != "" {
+		t.Errorf("table sorted descending by flows (-want +got):\n%s", diff)
+	}
+
+	checked := func() []string {
+		var ids []string
+		eval(`Array.from(document.querySelectorAll(".nbl-checklist input[type=checkbox]:checked")).map(function(b){return b.value;})`, &ids)
+		return ids
+	}
+	count := func() string {
+		var s string
+		eval(`document.querySelector(".nbl-checklist .nbl-count").textContent`, &s)
+		return s
+	}
+	click := func(sel string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
+			t.Fatalf("click %s: %v", sel, err)
+		}
+	}
+	setFilter := func(q string) {
+		eval(`(function(){var f=document.querySelector(".nbl-checklist .nbl-filter");f.value=`+jsValue(q)+`;f.dispatchEvent(new Event("input"));return true;})()`, new(bool))
+	}
+	steps := []struct {
+		name      string
+		do        func()
+		want      []string
+		wantCount string
+	}{
+		{"defaults", func() {}, []string{"AS1", "AS3"}, "2 of 4 selected"},
+		{"none", func() { click(`.nbl-checklist button[data-action="none"]`) }, []string{}, "0 of 4 selected"},
+		{"tick AS2", func() { click(`.nbl-checklist input[type=checkbox][value="AS2"]`) }, []string{"AS2"}, "1 of 4 selected"},
+		{"filter AS1 + all", func() { setFilter("as1"); click(`.nbl-checklist button[data-action="all"]`) }, []string{"AS1", "AS2", "AS10"}, "3 of 4 selected"},
+		{"clear filter + invert", func() { setFilter(""); click(`.nbl-checklist button[data-action="invert"]`) }, []string{"AS3"}, "1 of 4 selected"},
+		{"tick AS10", func() { click(`.nbl-checklist input[type=checkbox][value="AS10"]`) }, []string{"AS3", "AS10"}, "2 of 4 selected"},
+	}
+	for _, s := range steps {
+		s.do()
+		if diff := cmp.Diff(s.want, checked()); diff != "" {
+			t.Errorf("%s: ticked (-want +got):\n%s", s.name, diff)
+		}
+		if got := count(); got != s.wantCount {
+			t.Errorf("%s: count %q, want %q", s.name, got, s.wantCount)
+		}
+	}
+	var hidden int
+	setFilter("AS1")
+	eval(`document.querySelectorAll(".nbl-checklist tbody tr[hidden]").length`, &hidden)
+	setFilter("")
+	if hidden != 2 {
+		t.Errorf("filter AS1 hid %d rows, want 2", hidden)
+	}
+	click(`.nbl-checklist button[data-action="apply"]`)
+	var sent [][2]string
+	eval(`globalThis.gonb_comm.sent`, &sent)
+	if len(sent) != 2 {
+		t.Fatalf("messages sent = %v, want ready + apply", sent)
+	}
+	cl := NewChecklist("asn", testItems()...)
+	for i, wantEvent := range []string{"ready", "apply"} {
+		if sent[i][0] != "/test/checklist" {
+			t.Errorf("message %d went to %q", i, sent[i][0])
+		}
+		var m checklistMsg
+		if err := json.Unmarshal([]byte(sent[i][1]), &m); err != nil || m.Event != wantEvent {
+			t.Errorf("message %d = %q, want event %q", i, sent[i][1], wantEvent)
+		}
+	}
+	ids, isApply, err := cl.parseMessage(sent[1][1])
+	if err != nil || !isApply {
+		t.Fatalf("apply message %q: %v", sent[1][1], err)
+	}
+	if diff := cmp.Diff([]string{"AS3", "AS10"}, ids); diff != "" {
+		t.Errorf("applied IDs (-want +got):\n%s", diff)
+	}
+
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(artifactsDir(t), "widgets.png")
+	if err := os.WriteFile(path, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), "widgets.html"), []byte(page), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot %s (%d bytes)", path, len(shot))
+	mu.Lock()
+	defer mu.Unlock()
+	if len(errs) > 0 {
+		t.Errorf("console errors (other than unreachable tiles):\n%s", strings.Join(errs, "\n"))
+	}
+}
