@@ -116,7 +116,7 @@ func (p *Progress) view(now time.Time) progressView {
 		rate := float64(p.done) / el.Seconds()
 		v.Rate = fmt.Sprintf("%.1f/s", rate)
 		if !p.finished && p.total > p.done {
-			v.ETA = "about " + (time.Duration(float64(p.total-p.done)/rate*float64(time.Second))).Round(time.Second).String() + " left"
+			v.ETA = "about " + (time.Duration(float64(p.total-p.done) / rate * float64(time.Second))).Round(time.Second).String() + " left"
 		}
 	}
 	if p.finished {

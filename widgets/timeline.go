@@ -63,7 +63,10 @@ func NewValuesPlot(title string) *ValuesBuilder {
 }
 
 // Series adds series.
-func (b *TimelineBuilder) Series(s ...Series) *TimelineBuilder { b.series = append(b.series, s...); return b }
+func (b *TimelineBuilder) Series(s ...Series) *TimelineBuilder {
+	b.series = append(b.series, s...)
+	return b
+}
 
 // Height sets the chart height in pixels (ignored if not positive).
 func (b *TimelineBuilder) Height(px int) *TimelineBuilder {
