@@ -174,9 +174,19 @@ func (b *browser) selectASNs(t *testing.T, i, pass int, state string, chosen *[]
 			t.Fatalf("cannot choose a default and a non-default ASN among the checkboxes %v (choices %v)", boxes, saved.DefaultASNSelection.Choices)
 		}
 		*chosen = []string{def, other}
+		// Untick everything: the selector's "Select none" button if it has one, else each box.
+		hasNone, err := evalAs[bool](b, fmt.Sprintf(`(() => { const n = Jupyter.notebook.get_cell(%d).output_area.element[0].querySelector('[data-action="none"]');
+			if (n) n.setAttribute('data-e2e', 'none'); return !!n; })()`, i))
+		if err != nil {
+			t.Fatal(err)
+		}
 		var clicks []chromedp.Action[chromedp.Void]
+		if hasNone {
+			clicks = append(clicks, chromedp.Click(chromedp.CSS(`[data-e2e="none"]`)))
+		}
 		for _, x := range boxes {
-			if x.Checked != slices.Contains(*chosen, x.ID) { // untick all but the chosen, tick the chosen
+			tick := slices.Contains(*chosen, x.ID)
+			if (hasNone && tick) || (!hasNone && x.Checked != tick) {
 				clicks = append(clicks, chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-e2e="box-%d"]`, x.K))))
 			}
 		}

@@ -66,8 +66,11 @@ func checkRendered(t *testing.T, htmlPath, name string) {
 		const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
 		const q = (s) => [...document.querySelectorAll(s)];
 		const flowTables = q('table').filter(tb => /TotalAllowedFlows/.test((tb.tHead || tb).textContent) && /L7Protocol/.test(tb.textContent));
-		const bars = flowTables.flatMap(tb => [...tb.querySelectorAll('td *')].filter(el =>
-			(/bar/i.test(el.className && el.className.baseVal !== undefined ? el.className.baseVal : el.className) || /width:\s*[0-9.]+%/.test(el.getAttribute('style') || '')) && visible(el)));
+		// A bar: a cell (or an element in it) drawn with a gradient (pandas Styler.bar style) or a
+		// percentage width / "bar" class, visible.
+		const isBar = (el) => visible(el) && (/gradient/.test(getComputedStyle(el).backgroundImage) ||
+			/bar/i.test(typeof el.className === 'string' ? el.className : '') || /width:\s*[0-9.]+%/.test(el.getAttribute('style') || ''));
+		const bars = flowTables.flatMap(tb => [...tb.querySelectorAll('td, td *')].filter(isBar));
 		return {
 			echarts: q('[_echarts_instance_]').length,
 			echartsCanvas: q('[_echarts_instance_] canvas').filter(visible).length,
@@ -76,7 +79,7 @@ func checkRendered(t *testing.T, htmlPath, name string) {
 			clusters: q('.marker-cluster').length,
 			flowTables: flowTables.length,
 			bars: bars.length,
-			titles: q('h1, h2, h3, h4, h5, h6').filter(h => { const c = h.closest('.jp-Cell, .cell'); return !(c && /nb\.Help\(/.test(c.textContent)); })
+			titles: q('h1, h2, h3, h4, h5, h6').filter(h => { const c = h.closest('.jp-Cell, .cell'); return !(c && /nb\.Help\(/.test((c.querySelector('.jp-InputArea, .input') || {}).textContent || '')); })
 				.map(h => h.textContent.replace('¶', '').trim()),
 			requirejs: typeof window.requirejs === 'function',
 			tiles: q('img.leaflet-tile-loaded').length,
@@ -109,12 +112,19 @@ func checkRendered(t *testing.T, htmlPath, name string) {
 	if f.RequireJS != wantRequire {
 		t.Errorf("RequireJS present = %v, want %v for this variant", f.RequireJS, wantRequire)
 	}
-	var errs []string
+	var errs, kernelless []string
 	for _, e := range b.Errors() {
-		if strings.Contains(e, "/tiles/") || strings.Contains(strings.ToLower(e), "tile") {
-			continue // unreachable tiles are allowed
+		switch {
+		case strings.Contains(e, "/tiles/") || strings.Contains(strings.ToLower(e), "tile"):
+			// unreachable tiles are allowed
+		case gonbBootstrapError(e):
+			kernelless = append(kernelless, e)
+		default:
+			errs = append(errs, e)
 		}
-		errs = append(errs, e)
+	}
+	if len(kernelless) > 0 {
+		t.Logf("allowed: %d errors of GoNB's own websocket bootstrap, saved in the notebook by the headless run and unable to reach a kernel from a static page", len(kernelless))
 	}
 	if len(errs) > 0 {
 		t.Errorf("script errors in the exported HTML:\n%s", strings.Join(errs, "\n"))
@@ -154,7 +164,7 @@ func screenshotSections(t *testing.T, b *browser, variant string, titles []strin
 		// Section headings outside the help cell (nb.Help lists every section too), first of each.
 		const seen = new Set();
 		const hs = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
-			.filter(h => { const c = h.closest('.jp-Cell, .cell'); return !(c && /nb\.Help\(/.test(c.textContent)); })
+			.filter(h => { const c = h.closest('.jp-Cell, .cell'); return !(c && /nb\.Help\(/.test((c.querySelector('.jp-InputArea, .input') || {}).textContent || '')); })
 			.map(h => ({h, title: titles.find(t => h.textContent.includes(t))}))
 			.filter(x => x.title && !seen.has(x.title) && seen.add(x.title));
 		const top = (el) => el.getBoundingClientRect().top + window.scrollY;
@@ -188,3 +198,13 @@ func screenshotSections(t *testing.T, b *browser, variant string, titles []strin
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// gonbBootstrapError: GoNB v0.11.3 writes its websocket bootstrap script (gonb_comm) into the
+// cell output whenever a program uses comms (the ASN selector does); nbconvert keeps it, and in
+// an exported page with no kernel it logs these errors. Like unreachable tiles, they are a live
+// connection a static page cannot have, not a script error of ours.
+func gonbBootstrapError(e string) bool {
+	return strings.Contains(e, "/api/kernels/") && strings.Contains(e, "WebSocket connection") ||
+		strings.Contains(e, "gonb_comm: failed to connect to kernel") ||
+		strings.Contains(e, "Error: connection closed") && strings.Contains(e, "gonb_comm._websocket.onclose")
+}
