@@ -84,7 +84,7 @@ func TestNotebookLive(t *testing.T) {
 	}
 
 	var report strings.Builder
-	fmt.Fprintf(&report, "# live Notebook 6.4 + GoNB, %s: cell, first run (cold build), second run (warm)\n", time.Now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&report, "# live Notebook 6.4 + GoNB, %s: cell, first run in a fresh kernel, second run (warm); each = GoNB build + run\n", time.Now().UTC().Format(time.RFC3339))
 	for _, i := range codeCells(nbk) {
 		fmt.Fprintf(&report, "%2d  %-75s  %7s  %7s\n", i, firstLine(string(nbk.Cells[i].Source)), fmtDur(timings[i][0]), fmtDur(timings[i][1]))
 	}

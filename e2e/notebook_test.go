@@ -266,7 +266,7 @@ func firstLine(s string) string {
 			return l
 		}
 	}
-	return ""
+	return "(comments only)"
 }
 
 var (
