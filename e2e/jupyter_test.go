@@ -123,7 +123,7 @@ func executeNotebook(ctx context.Context, t testing.TB, nbPath, outPath string, 
 	t.Helper()
 	p := startProc(t, filepath.Dir(nbPath), jupyterEnv(t, env...), nil, "jupyter", "nbconvert",
 		"--to", "notebook", "--execute", "--allow-errors",
-		"--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.record_timing=True",
+		"--ExecutePreprocessor.timeout=300", "--ExecutePreprocessor.record_timing=True",
 		"--output", outPath, nbPath)
 	err := p.Wait(ctx)
 	log := p.out.String()

@@ -164,7 +164,7 @@ func executedNotebook(t *testing.T) {
 		}
 		headless.assets, headless.assetEnv = startSharedAssetServer(t)
 		headless.path = filepath.Join(artifactsDir(t), "NetworkFlowSummary.executed.ipynb")
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 		defer cancel()
 		t0 := time.Now()
 		headless.nb, headless.log, headless.err = executeNotebook(ctx, t, filepath.Join(root, filepath.FromSlash(flowNotebook)),
