@@ -1,5 +1,3 @@
-//go:build flowsummary_pending
-
 package flowsummary
 
 import (
