@@ -12,15 +12,13 @@ import (
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/nb"
-	"github.com/gonotebooklets/notebooklets/providers/asn"
-	"github.com/gonotebooklets/notebooklets/providers/flows"
-	"github.com/gonotebooklets/notebooklets/providers/geoip"
-	"github.com/gonotebooklets/notebooklets/providers/ti"
+	"github.com/gonotebooklets/notebooklets/providers/config"
 )
 
 // ErrUsage is matched (errors.Is) by command-line errors that are the
-// caller's (bad or missing flags); the CLI exits with status 2 for them.
-var ErrUsage = errors.New("usage")
+// caller's (bad or missing flags); it is nb.ErrUsage, so the CLI exits with
+// status 2 for them.
+var ErrUsage = nb.ErrUsage
 
 type usageError struct{ msg string }
 
@@ -34,8 +32,8 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // CommandUsage is the synopsis of `notebooklet run NetworkFlowSummary`.
 const CommandUsage = `notebooklet run NetworkFlowSummary --value V [--start T --end T | --last 24h]
-    [--options "+geo_map,-plot_flows"] [--flows FILE]...
-    [--geoip-city FILE] [--asn-db FILE] [--ti-file FILE]
+    [--options "+geo_map,-plot_flows"] [--flows FILE]... [--config FILE] [--workspace NAME]
+    [--hosts FILE] [--geoip-city FILE] [--asn-db FILE] [--ti-file FILE]
     [--select-asns default|all|"AS1,AS2"] [--lookup-ti] [--html OUT] [--json OUT]`
 
 // commandOutput is the --json document.
@@ -64,10 +62,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("NetworkFlowSummary", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
-		value, start, end, last, options, geoPath, asnPath, tiPath, selectASNs, htmlOut, jsonOut, stateDir string
-		flowFiles                                                                                          multiFlag
-		lookupTI                                                                                           bool
-		maxKept                                                                                            int
+		value, start, end, last, options, selectASNs, htmlOut, jsonOut, stateDir, cfgPath string
+		src                                                                               Sources
+		flowFiles                                                                         multiFlag
+		lookupTI                                                                          bool
+		maxKept                                                                           int
 	)
 	fs.StringVar(&value, "value", "", "host name or IP address (required)")
 	fs.StringVar(&start, "start", "", "start of the time span")
@@ -75,9 +74,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&last, "last", "", "time span ending now, such as 24h or 7d")
 	fs.StringVar(&options, "options", "", `options, e.g. "+geo_map,-plot_flows"`)
 	fs.Var(&flowFiles, "flows", "flow export file (CSV, JSON, NDJSON); repeatable")
-	fs.StringVar(&geoPath, "geoip-city", "", "GeoLite2/GeoIP2 City database")
-	fs.StringVar(&asnPath, "asn-db", "", "GeoLite2-ASN database")
-	fs.StringVar(&tiPath, "ti-file", "", "local threat-intel indicator file")
+	fs.StringVar(&cfgPath, "config", "", "msticpyconfig.yaml (default: $MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpyconfig.yaml, ~/.msticpy/msticpyconfig.yaml)")
+	fs.StringVar(&src.Workspace, "workspace", "", "AzureSentinel workspace of the config to query (Log Analytics)")
+	fs.StringVar(&src.HostsFile, "hosts", "", "host records file for resolve_host")
+	fs.StringVar(&src.GeoIPCity, "geoip-city", "", "GeoLite2/GeoIP2 City database")
+	fs.StringVar(&src.ASNDB, "asn-db", "", "GeoLite2-ASN database")
+	fs.StringVar(&src.TIFile, "ti-file", "", "local threat-intel indicator file")
 	fs.StringVar(&selectASNs, "select-asns", "", `ASNs to select: default, all, or "AS1,AS2"`)
 	fs.BoolVar(&lookupTI, "lookup-ti", false, "look up the selected ASNs' IPs in threat intel")
 	fs.StringVar(&htmlOut, "html", "", "write the HTML report here")
@@ -89,7 +91,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			fmt.Fprintln(stdout, "usage: "+CommandUsage)
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
-			return nil
+			return flag.ErrHelp
 		}
 		return &usageError{fmt.Sprintf("%v\nusage: %s", err, CommandUsage)}
 	}
@@ -105,44 +107,27 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	opts := nb.ParseOptionList(options)
 
-	var settings []Setting
-	var closers []io.Closer
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
-	if len(flowFiles) > 0 {
-		src, err := flows.Files(flowFiles...)
-		if err != nil {
+	src.Flows = flowFiles
+	cfg, err := config.Load(cfgPath)
+	var cfgWarn []string
+	if err != nil {
+		if cfgPath != "" {
 			return err
 		}
-		settings = append(settings, WithFlows(src))
+		cfgWarn = append(cfgWarn, fmt.Sprintf("the configuration was ignored: %v", err))
+		cfg = &config.Config{}
 	}
-	if geoPath != "" {
-		db, err := geoip.Open(geoPath)
-		if err != nil {
-			return err
-		}
-		closers = append(closers, db)
-		settings = append(settings, WithGeo(db))
+	conf, err := FromConfig(cfg, src)
+	if err != nil {
+		return err
 	}
-	if asnPath != "" {
-		db, err := asn.OpenDB(asnPath)
-		if err != nil {
-			return err
-		}
-		if c, ok := any(db).(io.Closer); ok {
-			closers = append(closers, c)
-		}
-		settings = append(settings, WithASN(db))
+	defer conf.Close()
+	if conf.LogAnalytics && ts.IsZero() {
+		return &usageError{"flows from a Log Analytics workspace need --start and --end, or --last (e.g. --last 24h)"}
 	}
-	if tiPath != "" {
-		p, err := ti.LocalFile(tiPath)
-		if err != nil {
-			return err
-		}
-		settings = append(settings, WithTI(p))
+	settings := append([]Setting{WithWarnings(cfgWarn...)}, conf.Settings...)
+	if stateDir == "" {
+		stateDir = conf.StateDir
 	}
 	if stateDir == "" {
 		dir, err := os.MkdirTemp("", "notebooklet-state-")

@@ -60,7 +60,12 @@
 //   - `WithASN`: The ASN resolver; default the embedded sample ASN database.
 //   - `WithTI`: The Threat Intelligence providers; default the embedded sample
 //     indicator file.
-//   - `WithHosts`: Where host details come from.
+//   - `WithHosts`: Where host details come from (a hosts.Resolver); default
+//     the sample's host table when the flows are the sample.
+//   - `WithAssets`: Where charts and maps load their JavaScript and tiles
+//     from; default widgets.DefaultAssets().
+//   - `WithWarnings`: Warnings to add to the result (for example about the
+//     configuration).
 //   - `WithSink`: Where the sections are displayed; default nb.DefaultSink().
 //   - `WithStateDir`: Where the result is saved between cells; default
 //     nb.StateDir().

@@ -12,14 +12,10 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
+	"github.com/gonotebooklets/notebooklets/providers/hosts"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
+	"github.com/gonotebooklets/notebooklets/widgets"
 )
-
-// HostProvider gives details of a host (resolve_host option): from its name
-// or address (one may be empty) to a HostEntity.
-type HostProvider interface {
-	HostDetails(ctx context.Context, name, ip string, ts nb.TimeSpan) (HostEntity, error)
-}
 
 // NetworkFlowSummary is the notebooklet. Make one with New; it holds its
 // providers and display, and reads the last result from the state
@@ -29,8 +25,10 @@ type NetworkFlowSummary struct {
 	geo      geoip.Locator
 	asn      asn.Resolver
 	ti       []ti.Provider
-	hosts    HostProvider
+	hosts    hosts.Resolver
 	sink     nb.Sink
+	assets   widgets.Assets
+	warnings []string
 	stateDir string
 	silent   bool
 	maxKept  int
@@ -39,15 +37,20 @@ type NetworkFlowSummary struct {
 }
 
 // New returns the notebooklet with the given settings. With none, it reads
-// the embedded sample (flows, geo-IP, ASN and TI) and shows its sections on
-// nb.DefaultSink().
+// the embedded sample (flows, host details, geo-IP, ASN and TI) and shows
+// its sections on nb.DefaultSink(). Host details (resolve_host) default to
+// the sample's host table only when the flows are the sample too; with
+// other flows and no WithHosts the host is described from its flows.
 func New(settings ...Setting) *NetworkFlowSummary {
-	n := &NetworkFlowSummary{maxKept: DefaultMaxFlowsKept, now: time.Now}
+	n := &NetworkFlowSummary{maxKept: DefaultMaxFlowsKept, now: time.Now, assets: widgets.DefaultAssets()}
 	for _, s := range settings {
 		s(n)
 	}
 	if n.flows == nil {
 		n.flows = flows.Sample()
+		if n.hosts == nil {
+			n.hosts = hosts.Sample()
+		}
 	}
 	if n.geo == nil {
 		n.geo = geoip.Sample()
@@ -111,6 +114,7 @@ func (n *NetworkFlowSummary) Run(ctx context.Context, value string, ts nb.TimeSp
 		Value:       strings.TrimSpace(value),
 		HostEntity:  HostEntity{HostName: host, IPAddress: ip},
 		Created:     n.now().UTC(),
+		assets:      n.assets,
 	}
 	for name, on := range opts {
 		if on {
@@ -118,6 +122,7 @@ func (n *NetworkFlowSummary) Run(ctx context.Context, value string, ts nb.TimeSp
 		}
 	}
 	sortStrings(res.Options)
+	res.Warnings = append(res.Warnings, n.warnings...)
 	res.Warnings = append(res.Warnings, optWarn...)
 
 	err = nb.ShowSection(ctx, n.sink, metadata, nb.Section{Key: "run", Render: func(ctx context.Context, s nb.Sink) error {
@@ -184,6 +189,7 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 	if err != nil {
 		return &nb.ProviderError{Provider: "flows", Err: err}
 	}
+	nWarn := len(res.Warnings)
 	res.FlowsTotal = col.Seen
 	res.RowsDropped = col.Dropped
 	res.RowsSkipped = stats.RowsSkipped
@@ -198,7 +204,13 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 		res.warn("%d flows outside the time span were dropped", col.Dropped)
 	}
 	if stats.RowsSkipped > 0 {
-		res.warn("%d unreadable rows were skipped: %s", stats.RowsSkipped, strings.Join(stats.Skipped, "; "))
+		res.warn("%d unreadable rows were skipped (first: %s)", stats.RowsSkipped, strings.Join(stats.Skipped, "; "))
+	}
+	for _, w := range stats.Warnings {
+		res.warn("flows: %s", w)
+	}
+	for _, w := range res.Warnings[nWarn:] {
+		s.Text("Warning: "+w, false)
 	}
 	if res.TimeSpan.IsZero() && !col.First.IsZero() {
 		res.TimeSpan = nb.TimeSpan{Start: col.First, End: col.Last}
@@ -262,37 +274,95 @@ func (h *hostFromFlows) fill(e *HostEntity) {
 	}
 }
 
-// resolveHost asks the host provider for details (resolve_host).
+// resolveHost asks the host resolver for details (resolve_host) and shows
+// what it found; a failure is a warning, the flows still describe the host.
 func (n *NetworkFlowSummary) resolveHost(ctx context.Context, res *Result) {
 	if n.hosts == nil {
 		return
 	}
-	e, err := n.hosts.HostDetails(ctx, res.HostEntity.HostName, res.HostEntity.IPAddress, res.TimeSpan)
+	value := firstNonEmpty(res.HostEntity.HostName, res.HostEntity.IPAddress)
+	if res.Value != "" {
+		value = res.Value
+	}
+	h, err := n.hosts.Resolve(ctx, value)
 	if err != nil {
-		res.warn("host details could not be looked up: %v", err)
+		if errors.Is(err, hosts.ErrNotFound) {
+			res.warn("host details: %q was not found by the host resolver; the host is described from its flows only", value)
+		} else {
+			res.warn("host details could not be looked up: %v", err)
+		}
+		n.sink.Text("Warning: "+res.Warnings[len(res.Warnings)-1], false)
 		return
 	}
-	h := &res.HostEntity
-	if h.HostName == "" {
-		h.HostName = e.HostName
+	mergeHost(&res.HostEntity, h)
+	n.sink.Text(hostText(res.HostEntity), false)
+}
+
+// mergeHost adds what the resolver knows to the entity (what the value and
+// the flows said is kept).
+func mergeHost(e *HostEntity, h hosts.Host) {
+	if e.HostName == "" {
+		e.HostName = h.Name
 	}
-	if h.IPAddress == "" {
-		h.IPAddress = e.IPAddress
+	if e.IPAddress == "" && len(h.PrivateIPs) > 0 {
+		e.IPAddress = h.PrivateIPs[0]
 	}
-	if h.Region == "" {
-		h.Region = e.Region
+	if e.Region == "" {
+		e.Region = h.Region
 	}
-	for _, p := range e.PublicIPs {
-		if !contains(h.PublicIPs, p) {
-			h.PublicIPs = append(h.PublicIPs, p)
+	for _, p := range h.PublicIPs {
+		if !contains(e.PublicIPs, p) && p != e.IPAddress {
+			e.PublicIPs = append(e.PublicIPs, p)
 		}
 	}
-	if len(e.Details) > 0 && h.Details == nil {
-		h.Details = map[string]string{}
+	var others []string
+	for _, p := range h.PrivateIPs {
+		if p != e.IPAddress {
+			others = append(others, p)
+		}
 	}
-	for k, v := range e.Details {
-		h.Details[k] = v
+	details := map[string]string{
+		"FQDN": h.FQDN, "OSType": h.OSType, "OSName": h.OSName, "OSVersion": h.OSVersion,
+		"Environment": h.Environment, "ResourceId": h.ResourceID, "SubscriptionId": h.SubscriptionID,
+		"ResourceGroup": h.ResourceGroup, "VMId": h.VMID, "VMSize": h.VMSize, "MACAddress": h.MACAddress,
+		"OtherPrivateIPs": strings.Join(others, ", "), "Sources": strings.Join(h.Sources, ", "),
 	}
+	if !h.LastSeen.IsZero() {
+		details["LastSeen"] = h.LastSeen.UTC().Format(time.RFC3339)
+	}
+	for k, v := range details {
+		if v == "" {
+			continue
+		}
+		if e.Details == nil {
+			e.Details = map[string]string{}
+		}
+		e.Details[k] = v
+	}
+}
+
+// hostText is one line about the host for the run section.
+func hostText(e HostEntity) string {
+	var b strings.Builder
+	b.WriteString("Host: " + firstNonEmpty(e.HostName, "(unknown name)"))
+	if e.IPAddress != "" {
+		b.WriteString(", IP " + e.IPAddress)
+	}
+	if len(e.PublicIPs) > 0 {
+		b.WriteString(", public IP " + strings.Join(e.PublicIPs, ", "))
+	}
+	for _, k := range []string{"OSName", "OSVersion"} {
+		if v := e.Details[k]; v != "" {
+			b.WriteString(", " + v)
+		}
+	}
+	if e.Region != "" {
+		b.WriteString(", region " + e.Region)
+	}
+	if v := e.Details["ResourceGroup"]; v != "" {
+		b.WriteString(", resource group " + v)
+	}
+	return b.String() + "."
 }
 
 func contains(list []string, s string) bool {

@@ -7,6 +7,7 @@ import (
 	"github.com/gonotebooklets/notebooklets/nb"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
+	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
 // HostEntity is the host investigated: what the value named and what the
@@ -127,6 +128,10 @@ type Result struct {
 
 	Warnings []string  `json:"warnings"`
 	Created  time.Time `json:"created"`
+
+	// assets is where the charts and maps load their JavaScript from (not
+	// saved: each process uses its own settings).
+	assets widgets.Assets
 }
 
 func (r *Result) warn(format string, args ...any) {

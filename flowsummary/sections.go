@@ -110,7 +110,7 @@ func renderPlotByProtocol(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the protocol timeline")
 	}
 	if r.PlotFlowsByProtocol == "" {
-		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(300).Done()
+		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(300).Assets(r.assets).Done()
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func renderPlotByDirection(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the direction timeline")
 	}
 	if r.PlotFlowsByDirection == "" {
-		h, err := widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).Height(300).Done()
+		h, err := widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).Height(300).Assets(r.assets).Done()
 		if err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func renderPlotValues(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the flow values plot")
 	}
 	if r.PlotFlowValues == "" {
-		h, err := widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).Height(500).Done()
+		h, err := widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).Height(500).Assets(r.assets).Done()
 		if err != nil {
 			return err
 		}
@@ -334,7 +334,7 @@ func renderGeoMapAll(_ context.Context, s nb.Sink, r *Result) error {
 		s.Text("No network flow data available.", false)
 		return nil
 	}
-	h, err := drawMap("flowsummary-geo-all", r.GeoMapData)
+	h, err := drawMap("flowsummary-geo-all", r.GeoMapData, r.assets)
 	if err != nil {
 		return err
 	}
@@ -348,7 +348,7 @@ func renderGeoMapSelected(_ context.Context, s nb.Sink, r *Result) error {
 		s.Text("No map of the selected ASNs yet: call ShowSelectedASNMap.", false)
 		return nil
 	}
-	h, err := drawMap("flowsummary-geo-selected", r.GeoMapSelData)
+	h, err := drawMap("flowsummary-geo-selected", r.GeoMapSelData, r.assets)
 	if err != nil {
 		return err
 	}
@@ -364,8 +364,8 @@ var roleLayers = []struct{ role, name, color string }{
 	{"threat", "Threats", "red"},
 }
 
-func drawMap(id string, d *GeoMapData) (template.HTML, error) {
-	m := widgets.NewMap(id)
+func drawMap(id string, d *GeoMapData, a widgets.Assets) (template.HTML, error) {
+	m := widgets.NewMap(id).Assets(a)
 	for _, l := range roleLayers {
 		m.Layer(widgets.Layer{Name: l.name, Color: l.color})
 	}

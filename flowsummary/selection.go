@@ -103,9 +103,9 @@ func DefaultASNSelection(s ASNSummary, hostASNs []string) ASNSelection {
 			c.Reason = "the host's own ASN"
 		case x.rare:
 			c.Default = true
-			c.Reason = fmt.Sprintf("rare: %d flows, at or below the 25th percentile (%s)", x.min, qs)
+			c.Reason = fmt.Sprintf("rare: %s, at or below the 25th percentile (%s)", flowsText(x.min, x.total), qs)
 		default:
-			c.Reason = fmt.Sprintf("common: %d flows, above the 25th percentile (%s)", x.min, qs)
+			c.Reason = fmt.Sprintf("common: %s, above the 25th percentile (%s)", flowsText(x.min, x.total), qs)
 		}
 		sel.Choices = append(sel.Choices, c)
 	}
@@ -116,3 +116,13 @@ func DefaultASNSelection(s ASNSummary, hostASNs []string) ASNSelection {
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// flowsText says how many flows decided a choice: the smallest summary row
+// of the ASN, and its total when the ASN is in several rows (as dest and as
+// source).
+func flowsText(min, total int64) string {
+	if min == total {
+		return fmt.Sprintf("%d flows", min)
+	}
+	return fmt.Sprintf("%d flows in its smallest summary row (%d in all)", min, total)
+}

@@ -5,7 +5,9 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
+	"github.com/gonotebooklets/notebooklets/providers/hosts"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
+	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
 // Setting configures a NetworkFlowSummary; pass settings to New.
@@ -24,8 +26,22 @@ func WithASN(r asn.Resolver) Setting { return func(n *NetworkFlowSummary) { n.as
 // indicator file).
 func WithTI(p ...ti.Provider) Setting { return func(n *NetworkFlowSummary) { n.ti = p } }
 
-// WithHosts sets where host details come from (resolve_host option).
-func WithHosts(h HostProvider) Setting { return func(n *NetworkFlowSummary) { n.hosts = h } }
+// WithHosts sets where host details come from (resolve_host option):
+// hosts.Sample(), hosts.OpenFile(path), hosts.LogAnalytics(...). Default: the
+// sample's host table when the flows are the sample, else none (the host is
+// described from its flows).
+func WithHosts(h hosts.Resolver) Setting { return func(n *NetworkFlowSummary) { n.hosts = h } }
+
+// WithAssets sets where charts and maps load their JavaScript and map tiles
+// from (default widgets.DefaultAssets(): the CDN, or $NOTEBOOKLETS_ASSETS_URL
+// and $NOTEBOOKLETS_TILE_URL).
+func WithAssets(a widgets.Assets) Setting { return func(n *NetworkFlowSummary) { n.assets = a } }
+
+// WithWarnings adds warnings (for example about the configuration) to the
+// Run result's Warnings.
+func WithWarnings(w ...string) Setting {
+	return func(n *NetworkFlowSummary) { n.warnings = append(n.warnings, w...) }
+}
 
 // WithSink sets where sections are displayed (default nb.DefaultSink()).
 func WithSink(s nb.Sink) Setting { return func(n *NetworkFlowSummary) { n.sink = s } }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gonotebooklets/notebooklets/nb"
+	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
 // stateKind and stateVersion name the saved result in the state directory.
@@ -32,6 +33,7 @@ func (n *NetworkFlowSummary) load(msg string) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.assets = n.assets
 	return &res, nil
 }
 
@@ -50,7 +52,7 @@ func (n *NetworkFlowSummary) Last() (*Result, error) {
 // Last returns the result of the last Run saved in nb.StateDir(), as
 // (*NetworkFlowSummary).Last does.
 func Last() (*Result, error) {
-	n := &NetworkFlowSummary{stateDir: nb.StateDir()}
+	n := &NetworkFlowSummary{stateDir: nb.StateDir(), assets: widgets.DefaultAssets()}
 	return n.Last()
 }
 

@@ -1,0 +1,252 @@
+package flowsummary
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gonotebooklets/notebooklets/internal/sample/samplegen"
+	"github.com/gonotebooklets/notebooklets/nb"
+	"github.com/gonotebooklets/notebooklets/providers/config"
+	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/providers/hosts"
+)
+
+// TestSampleEndToEnd runs the notebook's cells with zero provider settings
+// (the embedded sample) and checks the sample's facts (.coord/sample.md):
+// the host is resolved with its public IP, whose ASN is never selected by
+// default; the default selection's TI lookup finds every malicious IP.
+func TestSampleEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	rec := &recSink{}
+	res, err := New(WithSink(rec), WithStateDir(dir)).Run(ctx, samplegen.Host.Name, nb.TimeSpan{}, "+geo_map")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := res.HostEntity
+	if h.IPAddress != samplegen.Host.PrivateIP || !slices.Contains(h.PublicIPs, samplegen.Host.PublicIP) {
+		t.Errorf("host entity %+v, want IP %s and public IP %s", h, samplegen.Host.PrivateIP, samplegen.Host.PublicIP)
+	}
+	if h.Details["OSName"] != samplegen.Host.OSName || h.Details["ResourceGroup"] != samplegen.Host.ResourceGroup {
+		t.Errorf("host details %v, want OS %q and resource group %q", h.Details, samplegen.Host.OSName, samplegen.Host.ResourceGroup)
+	}
+	if !strings.Contains(rec.all.String(), "public IP "+samplegen.Host.PublicIP) {
+		t.Errorf("the run output does not describe the host's public IP")
+	}
+	if len(h.ASNs) != 1 || !strings.HasPrefix(h.ASNs[0], "AS64496 ") {
+		t.Errorf("host ASNs %v, want the host's own AS64496", h.ASNs)
+	}
+	for _, c := range res.DefaultASNSelection.Choices {
+		if slices.Contains(h.ASNs, c.ASN) && c.Default {
+			t.Errorf("the host's own ASN %s is selected by default", c.ASN)
+		}
+	}
+	var hostPoints int
+	for _, p := range res.GeoMapData.Points {
+		if p.Role == "host" && p.IP == samplegen.Host.PublicIP {
+			hostPoints++
+		}
+	}
+	if hostPoints != 1 {
+		t.Errorf("the host's public IP is on the map %d times, want once", hostPoints)
+	}
+
+	sel, err := New(WithSink(nb.Discard), WithStateDir(dir)).SelectASNs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmpStrings(res.DefaultASNSelection.Default(), sel.IDs); d != "" {
+		t.Errorf("outside GoNB SelectASNs keeps the defaults: %s", d)
+	}
+	tr, err := New(WithSink(nb.Discard), WithStateDir(dir)).LookupTIForASNIPs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var positives []string
+	for _, p := range tr.Positives {
+		positives = append(positives, p.Ioc)
+	}
+	for _, ip := range samplegen.MaliciousIPs() {
+		if !slices.Contains(positives, ip) {
+			t.Errorf("malicious %s not among the positives %v of the default selection", ip, positives)
+		}
+	}
+	if slices.Contains(positives, samplegen.InfoIP()) {
+		t.Errorf("the information-only indicator %s is counted as positive", samplegen.InfoIP())
+	}
+	matched := map[string]bool{}
+	for _, m := range tr.Matches {
+		matched[m.Ioc] = true
+	}
+	for _, ip := range samplegen.MaliciousIPs() {
+		if !matched[ip] {
+			t.Errorf("malicious %s is not joined to its flows (matches %+v)", ip, tr.Matches)
+		}
+	}
+}
+
+func cmpStrings(want, got []string) string {
+	if slices.Equal(want, got) {
+		return ""
+	}
+	return fmt.Sprintf("got %q, want %q", got, want)
+}
+
+// warnSource is a source that reports skipped rows and a partial result.
+type warnSource struct{ flows.Source }
+
+func (w warnSource) Stream(ctx context.Context, q flows.Query, fn func(*flows.Flow) error) (flows.Stats, error) {
+	st, err := w.Source.Stream(ctx, q, fn)
+	st.RowsSkipped = 2
+	st.Skipped = []string{"f.csv:7: bad FlowStartTime \"x\"", "f.csv:9: bad AllowedOutFlows \"-\""}
+	st.Warnings = append(st.Warnings, "partial result: the query hit the row limit")
+	return st, err
+}
+
+type noHosts struct{}
+
+func (noHosts) Resolve(context.Context, string) (hosts.Host, error) {
+	return hosts.Host{}, fmt.Errorf("table x: %w", hosts.ErrNotFound)
+}
+
+func TestSourceWarningsShown(t *testing.T) {
+	c := loadCase(t, "mixed")
+	rec := &recSink{}
+	n := New(WithFlows(warnSource{flows.Slice(c.Flows)}), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
+		WithHosts(noHosts{}), WithSink(rec), WithStateDir(t.TempDir()), WithWarnings("config: something skipped"))
+	res, err := n.Run(context.Background(), "msticalertswin1", nb.TimeSpan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.RowsSkipped != 2 {
+		t.Errorf("RowsSkipped = %d, want 2", res.RowsSkipped)
+	}
+	for _, want := range []string{"config: something skipped", "2 unreadable rows were skipped (first: f.csv:7", "flows: partial result: the query hit the row limit", `host details: "msticalertswin1" was not found`} {
+		found := false
+		for _, w := range res.Warnings {
+			found = found || strings.Contains(w, want)
+		}
+		if !found {
+			t.Errorf("no warning containing %q in %q", want, res.Warnings)
+		}
+	}
+	// The flows' warnings are shown in the run section, before the next one.
+	out := rec.all.String()
+	run, _ := metadata.Section("run")
+	next, _ := metadata.Section("plot_flows_by_protocol")
+	i, j, k := strings.Index(out, run.Title), strings.Index(out, "Warning: flows: partial result"), strings.Index(out, next.Title)
+	if i < 0 || j < i || k < j {
+		t.Errorf("the partial-result warning is not in the run section (run %d, warning %d, next %d)", i, j, k)
+	}
+}
+
+func TestFromConfig(t *testing.T) {
+	t.Setenv("NOTEBOOKLETS_GEOIP_CITY", "")
+	t.Setenv("NOTEBOOKLETS_GEOIP_ASN", "")
+	t.Setenv("HOME", t.TempDir())
+	dir := t.TempDir()
+	ti := filepath.Join(dir, "iocs.csv")
+	if err := os.WriteFile(ti, []byte("ioc,ioc_type,severity,details,reference,provider\n185.1.1.1,ipv4,high,test hit,,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n", "testdata/parity/flows.csv", ti, filepath.Join(dir, "state"))
+	cfg, err := config.Parse("test.yaml", []byte(cfgYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := FromConfig(cfg, Sources{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.StateDir != filepath.Join(dir, "state") || c.LogAnalytics {
+		t.Errorf("StateDir %q LogAnalytics %v", c.StateDir, c.LogAnalytics)
+	}
+	// Real flows with no databases: the sample databases are used, and said so.
+	var said int
+	for _, w := range c.Warnings {
+		if strings.Contains(w, "embedded synthetic sample") {
+			said++
+		}
+	}
+	if said != 2 {
+		t.Errorf("warnings %q, want one about each sample database", c.Warnings)
+	}
+	n := New(append(c.Settings, WithSink(nb.Discard))...)
+	if n.stateDir != c.StateDir || len(n.ti) != 1 || n.ti[0].Name() == "SampleTI" || n.hosts != nil {
+		t.Errorf("settings: state %q, ti %v, hosts %v", n.stateDir, n.ti, n.hosts)
+	}
+
+	// A named file that is missing is an error naming it.
+	for _, src := range []Sources{{Flows: []string{filepath.Join(dir, "nope.csv")}}, {ASNDB: filepath.Join(dir, "nope.mmdb")}, {TIFile: filepath.Join(dir, "nope-ti.csv")}, {HostsFile: filepath.Join(dir, "nope.json")}} {
+		if _, err := FromConfig(nil, src); err == nil || !strings.Contains(err.Error(), "nope") {
+			t.Errorf("FromConfig(%+v) error = %v, want one naming the file", src, err)
+		}
+	}
+	// A workspace that is not in the config.
+	if _, err := FromConfig(nil, Sources{Workspace: "Missing"}); err == nil {
+		t.Error("FromConfig with an unknown workspace: no error")
+	}
+}
+
+func TestCommandConfigAndUsage(t *testing.T) {
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("MSTICPYCONFIG", "")
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "msticpyconfig.yaml")
+	if err := os.WriteFile(cfgPath, []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out.json")
+	var stdout, stderr bytes.Buffer
+	err := runCommand(context.Background(), []string{"--value", "msticalertswin1", "--config", cfgPath, "--options", "flow_summary", "--json", out}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, stderr.String())
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		FlowsTotal int64    `json:"flows_total"`
+		Warnings   []string `json:"warnings"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.FlowsTotal == 0 || doc.FlowsTotal == 3060 {
+		t.Errorf("flows_total %d: the config's flow file was not read", doc.FlowsTotal)
+	}
+	if !strings.Contains(strings.Join(doc.Warnings, "\n"), "embedded synthetic sample") {
+		t.Errorf("warnings %q do not say the sample databases were used", doc.Warnings)
+	}
+
+	for _, args := range [][]string{
+		{"--value", "x", "--config", filepath.Join(dir, "missing.yaml")},
+	} {
+		err := runCommand(context.Background(), args, &stdout, &stderr)
+		if err == nil || errors.Is(err, nb.ErrUsage) || !strings.Contains(err.Error(), "missing.yaml") {
+			t.Errorf("%q: error %v, want a failure naming the file (not a usage error)", args, err)
+		}
+	}
+	ws := filepath.Join(dir, "ws.yaml")
+	if err := os.WriteFile(ws, []byte("AzureSentinel:\n  Workspaces:\n    Default:\n      WorkspaceId: 11111111-2222-3333-4444-555555555555\n      TenantId: 66666666-7777-8888-9999-000000000000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = runCommand(context.Background(), []string{"--value", "x", "--config", ws}, &stdout, &stderr)
+	if !errors.Is(err, nb.ErrUsage) || !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--last") {
+		t.Errorf("workspace without a time span: error %v, want a usage error asking for --last", err)
+	}
+	if err := runCommand(context.Background(), []string{"--help"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("--help: %v, want flag.ErrHelp", err)
+	}
+}
