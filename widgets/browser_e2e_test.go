@@ -81,6 +81,15 @@ func widgetPage(t *testing.T, a Assets) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second map drawn with no tile layer at all (TileURL "none"): markercluster needs the
+	// map's maxZoom, which then comes from the map, not from a tile layer.
+	bare := Assets{BaseURL: a.BaseURL, TileURL: "none"}
+	mp2, err := NewMap("bare").Assets(bare).Layer(Layer{"Host", "green"}).
+		Marker(Marker{Lat: 47.6, Lon: -122.3, Layer: "Host", Tooltip: "host"}).
+		Marker(Marker{Lat: 48.6, Lon: 2.3, Layer: "Host", Tooltip: "peer"}).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cl := NewChecklist("asn", testItems()...).Columns("ASN", "flows", "why").Title("Select the ASNs").render(true, "/test/checklist", "")
 	var pr progressCapture
 	p := NewProgress(&pr, "prog", "TI lookup", 10)
@@ -88,7 +97,7 @@ func widgetPage(t *testing.T, a Assets) string {
 	p.Done()
 	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>
 <script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],send:function(a,v){this.sent.push([a,v]);}};</script></head><body>
-` + string(tl) + string(vp) + string(tb) + string(mp) + string(cl) + string(pr.html) + `</body></html>`
+` + string(tl) + string(vp) + string(tb) + string(mp) + string(mp2) + string(cl) + string(pr.html) + `</body></html>`
 }
 
 type progressCapture struct {
@@ -188,6 +197,10 @@ func TestBrowserWidgets(t *testing.T) {
 	eval(`document.querySelectorAll(".nbl-map .leaflet-interactive").length + document.querySelectorAll(".nbl-map .marker-cluster").length`, &n)
 	if n < 3 {
 		t.Errorf("map markers+clusters = %d, want ≥ 3 (host, threat, outbound cluster)", n)
+	}
+	eval(`Array.from(document.querySelectorAll(".nbl-map")).filter(function(m){return m.querySelector(".leaflet-interactive");}).length`, &n)
+	if n != 2 {
+		t.Errorf("maps with markers = %d, want 2 (with unreachable tiles and with TileURL none)", n)
 	}
 	eval(`document.querySelectorAll(".nbl-checklist input[type=checkbox]").length`, &n)
 	if n != 4 {

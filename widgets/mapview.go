@@ -138,7 +138,7 @@ func (m *MapBuilder) Done() (template.HTML, error) {
 	id := uniqueID(m.id)
 	body := `var el=document.getElementById(` + jsValue(id) + `);if(!el||el.dataset.drawn)return;el.dataset.drawn="1";
 var layers=` + jsValue(jl) + `,pts=` + jsValue(pts) + `,tiles=` + jsValue(tiles) + `;
-var map=L.map(el,{worldCopyJump:true,preferCanvas:false});
+var map=L.map(el,{worldCopyJump:true,preferCanvas:false,minZoom:1,maxZoom:18});
 if(tiles){L.tileLayer(tiles,{maxZoom:18,attribution:"&copy; OpenStreetMap contributors"}).addTo(map);}
 var groups=layers.map(function(l){var g=L.markerClusterGroup({showCoverageOnHover:false,maxClusterRadius:40});g.addTo(map);return g;});
 var bounds=[];
@@ -151,7 +151,7 @@ var k=s.outerHTML;while(ov[k]){k+=" ";}ov[k]=groups[i];});
 L.control.layers(null,ov,{collapsed:false}).addTo(map);
 if(bounds.length>1){map.fitBounds(bounds,{padding:[20,20],maxZoom:10});}else if(bounds.length===1){map.setView(bounds[0],5);}else{map.setView([20,0],2);}
 if(typeof ResizeObserver!=="undefined"){new ResizeObserver(function(){map.invalidateSize();}).observe(el);}`
-	errBody := `var el=document.getElementById(` + jsValue(id) + `);if(el){el.textContent="map not drawn: "+e.message;}`
+	errBody := `var el=document.getElementById(` + jsValue(id) + `);if(el){el.textContent="map not drawn: "+((e&&e.message)||e);}`
 	js := loadCall(m.assets.leaflet(), body, errBody)
 	var sb htmlBuilder
 	err := mapT.Execute(&sb, struct {

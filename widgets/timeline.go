@@ -256,7 +256,7 @@ o.tooltip={trigger:"item",confine:true,formatter:function(p){var v=p.value||[];v
 var t=(tips[p.seriesIndex]||[])[p.dataIndex]||[];if(t.length===0&&v.length>1){h+="<br>value: "+esc(v[v.length-1]);}
 t.forEach(function(kv){h+="<br>"+esc(kv[0])+": "+esc(kv[1]);});return h;}};
 var c=echarts.init(el);c.setOption(o);if(typeof ResizeObserver!=="undefined"){new ResizeObserver(function(){c.resize();}).observe(el);}`
-	errBody := `var el=document.getElementById(` + jsValue(id) + `);if(el){el.textContent="chart not drawn: "+e.message;}`
+	errBody := `var el=document.getElementById(` + jsValue(id) + `);if(el){el.textContent="chart not drawn: "+((e&&e.message)||e);}`
 	js := loadCall(b.assets.echarts(), body, errBody)
 	var sb htmlBuilder
 	err := chartT.Execute(&sb, struct {
