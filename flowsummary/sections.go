@@ -110,7 +110,7 @@ func renderPlotByProtocol(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the protocol timeline")
 	}
 	if r.PlotFlowsByProtocol == "" {
-		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(300).Assets(r.assets).Done()
+		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(timelineHeight(len(r.ProtocolSeries))).Assets(r.assets).Done()
 		if err != nil {
 			return err
 		}
@@ -119,6 +119,9 @@ func renderPlotByProtocol(_ context.Context, s nb.Sink, r *Result) error {
 	s.Show(r.PlotFlowsByProtocol, seriesText(r.ProtocolSeries, false))
 	return nil
 }
+
+// timelineHeight gives each series of a timeline a readable row.
+func timelineHeight(series int) int { return max(300, 120+24*series) }
 
 func renderPlotByDirection(_ context.Context, s nb.Sink, r *Result) error {
 	if len(r.DirectionSeries) == 0 {
