@@ -129,6 +129,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if stateDir == "" {
 		stateDir = conf.StateDir
 	}
+	if stateDir == "" && selectASNs == "" && !lookupTI {
+		// The temporary state directory would be removed unread.
+		settings = append(settings, func(n *NetworkFlowSummary) { n.noSave = true })
+	}
 	if stateDir == "" {
 		dir, err := os.MkdirTemp("", "notebooklet-state-")
 		if err != nil {

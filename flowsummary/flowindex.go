@@ -33,49 +33,113 @@ func (r FlowIndexRow) Key() FlowKey {
 }
 
 // FlowIndex accumulates flows into the flow index while they stream by. It
-// keeps one row per key (not the flows), interns the key strings, and does
-// not allocate for rows whose key it has seen. The zero value is not usable;
-// call NewFlowIndex.
+// keeps one row per key (not the flows), interns the key strings as small
+// integer IDs, and looks rows up by a packed 64-bit key of those IDs, so a
+// row whose key it has seen costs four string-map probes and one integer-map
+// probe, with no allocation. The zero value is not usable; call
+// NewFlowIndex.
 type FlowIndex struct {
-	strs  map[string]string
-	pos   map[FlowKey]int
-	rows  []FlowIndexRow
-	flows int64
+	ips, protos, dirs idTable
+	pos               map[uint64]int32 // packed IDs → row
+	wide              map[FlowKey]int  // keys whose IDs do not fit the packing
+	rows              []FlowIndexRow // TotalAllowedFlows kept in totals
+	totals            []int64        // per row; dense, so the hot path stays in cache
+	flows             int64
 }
+
+// idTable interns strings as dense IDs. It remembers the last string it
+// was asked for: the host's address repeats on one side of almost every flow.
+type idTable struct {
+	ids    map[string]uint32
+	strs   []string
+	last   string
+	lastID uint32
+}
+
+// id returns s's ID, storing a copy of s on first sight (the flow's strings
+// may point into a reused buffer).
+func (t *idTable) id(s string) uint32 {
+	if len(t.strs) > 0 && s == t.last {
+		return t.lastID
+	}
+	v, ok := t.ids[s]
+	if !ok {
+		v = t.add(s)
+	}
+	t.last, t.lastID = t.strs[v], v
+	return v
+}
+
+func (t *idTable) add(s string) uint32 {
+	c := strings.Clone(s)
+	v := uint32(len(t.strs))
+	t.strs = append(t.strs, c)
+	t.ids[c] = v
+	return v
+}
+
+// Bit widths of the packed key: source and dest address IDs, protocol ID,
+// direction ID (24+24+12+4 = 64).
+const (
+	ipBits    = 24
+	protoBits = 12
+	dirBits   = 4
+)
 
 // NewFlowIndex returns an empty flow index.
 func NewFlowIndex() *FlowIndex {
-	return &FlowIndex{strs: make(map[string]string), pos: make(map[FlowKey]int)}
-}
-
-// intern returns the stored copy of s, storing a copy on first sight (the
-// flow's strings may point into a reused buffer).
-func (x *FlowIndex) intern(s string) string {
-	if v, ok := x.strs[s]; ok {
-		return v
+	return &FlowIndex{
+		ips:    idTable{ids: make(map[string]uint32)},
+		protos: idTable{ids: make(map[string]uint32)},
+		dirs:   idTable{ids: make(map[string]uint32)},
+		pos:    make(map[uint64]int32),
 	}
-	c := strings.Clone(s)
-	x.strs[c] = c
-	return c
 }
 
 // Add adds one flow: its source and dest (Flow.Source, Flow.Dest), L7
 // protocol, direction and TotalAllowedFlows.
 func (x *FlowIndex) Add(f *flows.Flow) {
-	x.AddKey(FlowKey{f.Source(), f.Dest(), f.L7Protocol, f.FlowDirection}, f.TotalAllowedFlows())
+	x.add(f.Source(), f.Dest(), f.L7Protocol, f.FlowDirection, f.TotalAllowedFlows())
 }
 
 // AddKey adds n allowed flows to key k (for sources that pre-aggregate, such
 // as a KQL summarize).
 func (x *FlowIndex) AddKey(k FlowKey, n int64) {
+	x.add(k.Source, k.Dest, k.L7Protocol, k.FlowDirection, n)
+}
+
+func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
 	x.flows++
-	if i, ok := x.pos[k]; ok {
-		x.rows[i].TotalAllowedFlows += n
-		return
+	s, d, p, r := x.ips.id(src), x.ips.id(dst), x.protos.id(proto), x.dirs.id(dir)
+	if s < 1<<ipBits && d < 1<<ipBits && p < 1<<protoBits && r < 1<<dirBits {
+		key := uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
+		if i, ok := x.pos[key]; ok {
+			x.totals[i] += n
+			return
+		}
+		x.pos[key] = int32(len(x.rows))
+	} else {
+		k := FlowKey{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], x.dirs.strs[r]}
+		if x.wide == nil {
+			x.wide = make(map[FlowKey]int)
+		}
+		if i, ok := x.wide[k]; ok {
+			x.totals[i] += n
+			return
+		}
+		x.wide[k] = len(x.rows)
 	}
-	k = FlowKey{x.intern(k.Source), x.intern(k.Dest), x.intern(k.L7Protocol), x.intern(k.FlowDirection)}
-	x.pos[k] = len(x.rows)
-	x.rows = append(x.rows, FlowIndexRow{k.Source, k.Dest, k.L7Protocol, k.FlowDirection, n})
+	x.rows = append(x.rows, FlowIndexRow{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], x.dirs.strs[r], 0})
+	x.totals = append(x.totals, n)
+}
+
+// snapshot returns the rows with their totals, in first-seen order.
+func (x *FlowIndex) snapshot() []FlowIndexRow {
+	rows := slices.Clone(x.rows)
+	for i := range rows {
+		rows[i].TotalAllowedFlows = x.totals[i]
+	}
+	return rows
 }
 
 // Flows returns the number of flow records added.
@@ -85,12 +149,12 @@ func (x *FlowIndex) Flows() int64 { return x.flows }
 func (x *FlowIndex) Len() int { return len(x.rows) }
 
 // FirstSeen returns the rows in the order their keys were first seen.
-func (x *FlowIndex) FirstSeen() []FlowIndexRow { return slices.Clone(x.rows) }
+func (x *FlowIndex) FirstSeen() []FlowIndexRow { return x.snapshot() }
 
 // Rows returns the flow index sorted by source, dest, L7Protocol and
 // FlowDirection, the order pandas' groupby gives msticnb.
 func (x *FlowIndex) Rows() []FlowIndexRow {
-	rows := slices.Clone(x.rows)
+	rows := x.snapshot()
 	SortFlowIndex(rows)
 	return rows
 }

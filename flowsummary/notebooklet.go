@@ -29,6 +29,9 @@ type NetworkFlowSummary struct {
 	sink     nb.Sink
 	assets   widgets.Assets
 	warnings []string
+	// noSave: Run does not save its result (the command line without later
+	// steps, whose state directory would be thrown away).
+	noSave bool
 	stateDir string
 	silent   bool
 	maxKept  int
@@ -154,6 +157,9 @@ func (n *NetworkFlowSummary) Run(ctx context.Context, value string, ts nb.TimeSp
 	n.show(ctx, "next_steps", res)
 	if len(res.Warnings) > 0 {
 		n.showWarnings(res.Warnings)
+	}
+	if n.noSave {
+		return res, nil
 	}
 	if err := n.save(res); err != nil {
 		res.warn("the result could not be saved for the next cells: %v", err)
