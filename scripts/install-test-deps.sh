@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests need on a fresh Debian 12 machine (run as root):
 #   - Debian packages: Jupyter (nbconvert, classic Notebook 6.4, ipykernel, nbclient), pandas, Chromium;
-#   - the GoNB kernel built from go.mod's pinned tool line, plus goimports and gopls (GoNB needs
-#     both on PATH), installed into $GOBIN_DIR (default /usr/local/bin when writable, else
+#   - the GoNB kernel and goimports built from go.mod's pinned tool lines, plus gopls v0.23.0
+#     (GoNB needs goimports and gopls on PATH), installed into $GOBIN_DIR (default /usr/local/bin when writable, else
 #     $(go env GOPATH)/bin), then `gonb --install` (kernel spec under ~/.local/share/jupyter);
 #   - the pinned JavaScript assets (echarts, leaflet, leaflet.markercluster) with `npm ci` in e2e/.
 # Idempotent and fast when everything is already in place. Set QUIET=0 for full output.
@@ -62,32 +62,32 @@ case ":$PATH:" in
 esac
 
 cd "$repo"
+# gonb and goimports: the versions of go.mod's tool lines, built with this module's build list.
+# gopls: go.mod has no tool line for it (gopls v0.23.0 does not compile with this module's
+# x/tools), so it is pinned here and built in its own module by `go install pkg@version`.
+GOPLS_VERSION="${GOPLS_VERSION:-v0.23.0}"
 # A stamp per tool records the module version it was built from, so reruns skip the build.
-declare -A tools=(
-	[gonb]=github.com/janpfeifer/gonb
-	[goimports]=golang.org/x/tools/cmd/goimports
-	[gopls]=golang.org/x/tools/gopls
-)
 stampdir="${XDG_CACHE_HOME:-$HOME/.cache}/notebooklets-test-deps"
 mkdir -p "$stampdir"
 gover="$(go env GOVERSION)"
-for bin in gonb goimports gopls; do
-	pkg="${tools[$bin]}"
-	ver="$(go list -m -f '{{.Path}}@{{.Version}}' "$(go list -f '{{.Module.Path}}' "$pkg")")"
-	want="$ver $gover $GOBIN_DIR/$bin"
-	stamp="$stampdir/$bin"
+build_tool() { # build_tool BIN PKG VERSION MODE(module|install)
+	local bin="$1" pkg="$2" ver="$3" mode="$4"
+	local want="$pkg@$ver $gover $GOBIN_DIR/$bin" stamp="$stampdir/$bin"
 	if [[ -x "$GOBIN_DIR/$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
-		continue
+		return
 	fi
-	log "go build $bin ($ver) -> $GOBIN_DIR"
-	# Built with this module's build list when it compiles there; gopls v0.23.0 does not
-	# (it needs the x/tools version of its own go.mod), so fall back to building the same
-	# pinned version in its own module, which `go install pkg@version` does.
-	if ! go build -o "$GOBIN_DIR/$bin" "$pkg" >/dev/null 2>&1; then
-		run env GOBIN="$GOBIN_DIR" GOFLAGS=-mod=mod go install "$pkg@${ver#*@}"
+	log "go build $bin ($pkg@$ver) -> $GOBIN_DIR"
+	if [[ "$mode" == module ]]; then
+		run go build -o "$GOBIN_DIR/$bin" "$pkg"
+	else
+		run env GOBIN="$GOBIN_DIR" go install "$pkg@$ver"
 	fi
 	printf '%s' "$want" >"$stamp"
-done
+}
+modver() { go list -m -f '{{.Version}}' "$(go list -f '{{.Module.Path}}' "$1")"; }
+build_tool gonb github.com/janpfeifer/gonb "$(modver github.com/janpfeifer/gonb)" module
+build_tool goimports golang.org/x/tools/cmd/goimports "$(modver golang.org/x/tools/cmd/goimports)" module
+build_tool gopls golang.org/x/tools/gopls "$GOPLS_VERSION" install
 
 kernel_json="${JUPYTER_DATA_DIR:-$HOME/.local/share/jupyter}/kernels/gonb/kernel.json"
 if [[ ! -f "$kernel_json" ]] || ! grep -q "\"$GOBIN_DIR/gonb\"" "$kernel_json"; then
