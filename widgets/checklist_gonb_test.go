@@ -1,0 +1,299 @@
+//go:build unix
+
+package widgets
+
+import (
+	"bytes"
+	"context"
+	"encoding/gob"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+)
+
+// The GoNB side of Checklist.Done runs in a child process (gonbui decides
+// IsNotebook from the environment at init) that talks over two named pipes to
+// a fake GoNB kernel played by the test: the same gob protocol GoNB v0.11.3's
+// internal/jpyexec speaks (display data, comm subscriptions, comm values, the
+// #gonbui/sync handshake).
+
+const gonbChildEnv = "NOTEBOOKLETS_TEST_GONB_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(gonbChildEnv) != "" {
+		os.Exit(gonbChild())
+	}
+	os.Exit(m.Run())
+}
+
+// The child's environment variable holds the Apply bound (a duration).
+
+// childResult is what the child prints on stdout.
+type childResult struct {
+	Selection Selection
+	Err       string
+}
+
+// gonbChild runs one checklist as a GoNB cell would and prints the outcome.
+func gonbChild() int {
+	items := []Item{
+		{ID: "AS1", Label: "AS1", Details: []string{"100"}, Default: true, Reason: "rare"},
+		{ID: "AS2", Label: "AS2", Details: []string{"5000"}},
+		{ID: "AS3", Label: "AS3", Details: []string{"7"}, Default: true, Reason: "rare"},
+		{ID: "AS10", Label: "AS10", Details: []string{"9000"}},
+	}
+	apply, err := time.ParseDuration(os.Getenv(gonbChildEnv))
+	if err != nil {
+		apply = 0 // the default bound
+	}
+	sel, err := NewChecklist("asn", items...).Columns("ASN", "flows").Title("Select the ASNs").
+		Timeout(apply).Done(context.Background())
+	res := childResult{Selection: sel}
+	if err != nil {
+		res.Err = err.Error()
+	}
+	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
+	return 0
+}
+
+// kernelMsg is one message the cell sent to the fake kernel.
+type kernelMsg struct {
+	Kind      string // "subscribe", "html", "comm"
+	Address   string
+	DisplayID string
+	HTML      string
+	Value     any
+}
+
+// fakeKernel reads the cell's messages, answers #gonbui/sync, and calls
+// onHTML for each displayed HTML (it may send values back with send).
+type fakeKernel struct {
+	mu   sync.Mutex
+	msgs []kernelMsg
+	enc  *gob.Encoder
+}
+
+func (k *fakeKernel) send(addr string, v any) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.enc.Encode(&protocol.CommValue{Address: addr, Value: v})
+}
+
+func (k *fakeKernel) messages() []kernelMsg {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]kernelMsg(nil), k.msgs...)
+}
+
+func (k *fakeKernel) serve(t *testing.T, r *os.File, onHTML func(k *fakeKernel, m kernelMsg)) {
+	dec := gob.NewDecoder(r)
+	for {
+		var d protocol.DisplayData
+		if err := dec.Decode(&d); err != nil {
+			return // the pipe is closed when the test ends
+		}
+		var m kernelMsg
+		switch {
+		case d.Data[protocol.MIMECommSubscribe] != nil:
+			s, ok := d.Data[protocol.MIMECommSubscribe].(protocol.CommSubscription)
+			if !ok {
+				t.Errorf("subscribe message of type %T", d.Data[protocol.MIMECommSubscribe])
+				continue
+			}
+			m = kernelMsg{Kind: "subscribe", Address: s.Address}
+			if s.Unsubscribe {
+				m.Kind = "unsubscribe"
+			}
+		case d.Data[protocol.MIMECommValue] != nil:
+			v, ok := d.Data[protocol.MIMECommValue].(protocol.CommValue)
+			if !ok {
+				t.Errorf("comm value message of type %T", d.Data[protocol.MIMECommValue])
+				continue
+			}
+			if v.Address == protocol.GonbuiSyncAddress {
+				if err := k.send(protocol.GonbuiSyncAckAddress, v.Value); err != nil {
+					t.Errorf("sync ack: %v", err)
+				}
+			}
+			m = kernelMsg{Kind: "comm", Address: v.Address, Value: v.Value}
+		default:
+			h, _ := d.Data[protocol.MIMETextHTML].(string)
+			m = kernelMsg{Kind: "html", DisplayID: d.DisplayID, HTML: h}
+		}
+		k.mu.Lock()
+		k.msgs = append(k.msgs, m)
+		k.mu.Unlock()
+		if m.Kind == "html" && onHTML != nil {
+			onHTML(k, m)
+		}
+	}
+}
+
+// runGoNBCell starts the child with the fake kernel and returns its result
+// and the messages the kernel saw.
+func runGoNBCell(t *testing.T, readyTimeout, applyTimeout string, onHTML func(k *fakeKernel, m kernelMsg)) (childResult, []kernelMsg, time.Duration) {
+	t.Helper()
+	dir := t.TempDir()
+	toKernel, toCell := filepath.Join(dir, "pipe"), filepath.Join(dir, "pipe_back")
+	for _, p := range []string{toKernel, toCell} {
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			t.Fatalf("mkfifo: %v", err)
+		}
+	}
+	// O_RDWR opens of a FIFO do not block on Linux, whatever the child does.
+	r, err := os.OpenFile(toKernel, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w, err := os.OpenFile(toCell, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	k := &fakeKernel{enc: gob.NewEncoder(w)}
+	go k.serve(t, r, onHTML)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), gonbChildEnv+"="+applyTimeout, protocol.GONB_PIPE_ENV+"="+toKernel,
+		protocol.GONB_PIPE_BACK_ENV+"="+toCell, "NOTEBOOKLETS_WIDGET_READY_TIMEOUT="+readyTimeout)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("cell: %v\nstderr: %s", err, stderr.String())
+	}
+	took := time.Since(start)
+	var res childResult
+	line := strings.TrimSpace(stdout.String())
+	if i := strings.LastIndex(line, "\n"); i >= 0 {
+		line = line[i+1:]
+	}
+	if err := json.Unmarshal([]byte(line), &res); err != nil {
+		t.Fatalf("cell output %q: %v\nstderr: %s", stdout.String(), err, stderr.String())
+	}
+	return res, k.messages(), took
+}
+
+func kinds(msgs []kernelMsg) []string {
+	var out []string
+	for _, m := range msgs {
+		out = append(out, m.Kind)
+	}
+	return out
+}
+
+func TestChecklistGoNBApply(t *testing.T) {
+	var once sync.Once
+	res, msgs, _ := runGoNBCell(t, "10s", "30s", func(k *fakeKernel, m kernelMsg) {
+		// The first HTML is the live list: answer as the page's script does.
+		once.Do(func() {
+			var addr string
+			for _, x := range k.messages() {
+				if x.Kind == "subscribe" {
+					addr = x.Address
+				}
+			}
+			if addr == "" || !strings.Contains(m.HTML, jsValue(addr)) {
+				t.Errorf("live list shown before subscribing, or without its address %q", addr)
+				return
+			}
+			for _, v := range []string{`{"event":"ready"}`, `not json`, `{"event":"apply","ids":["AS10","AS2","AS99"]}`} {
+				if err := k.send(addr, v); err != nil {
+					t.Errorf("send %s: %v", v, err)
+				}
+			}
+		})
+	})
+	if diff := cmp.Diff(childResult{Selection: Selection{IDs: []string{"AS2", "AS10"}}}, res); diff != "" {
+		t.Errorf("selection (-want +got):\n%s", diff)
+	}
+	// Subscribe first (GoNB drops values sent to an address nobody listens to
+	// and installs gonb_comm on the page), then the live list, then the list as
+	// applied in the same display, then the sync that flushes it.
+	if diff := cmp.Diff([]string{"subscribe", "html", "html", "comm"}, kinds(msgs)); diff != "" {
+		t.Fatalf("message order (-want +got):\n%s", diff)
+	}
+	addr := msgs[0].Address
+	if !strings.HasPrefix(addr, CommAddressPrefix+"asn/") {
+		t.Errorf("address %q lacks prefix %q", addr, CommAddressPrefix+"asn/")
+	}
+	live, final := msgs[1], msgs[2]
+	if live.DisplayID == "" || final.DisplayID != live.DisplayID {
+		t.Errorf("display ids %q then %q: the applied list must replace the live one", live.DisplayID, final.DisplayID)
+	}
+	if !strings.Contains(live.HTML, "<script>") || !strings.Contains(live.HTML, `value="AS1" id=`) {
+		t.Errorf("live list lacks its script or checkboxes")
+	}
+	if strings.Contains(final.HTML, "<script>") || !strings.Contains(final.HTML, "Applied: 2 selected.") {
+		t.Errorf("final list should be static and say what was applied:\n%s", final.HTML)
+	}
+	for id, want := range map[string]bool{"AS1": false, "AS2": true, "AS3": false, "AS10": true} {
+		if got := checkedIn(final.HTML, id); got != want {
+			t.Errorf("final list: %s checked = %v, want %v", id, got, want)
+		}
+	}
+	if msgs[3].Address != protocol.GonbuiSyncAddress {
+		t.Errorf("last message %+v, want a sync", msgs[3])
+	}
+}
+
+func TestChecklistGoNBNoFrontEnd(t *testing.T) {
+	res, msgs, took := runGoNBCell(t, "300ms", "30s", nil)
+	want := childResult{Selection: Selection{IDs: []string{"AS1", "AS3"}, FellBack: true, Reason: "no notebook front end answered within 300ms"}}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("selection (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"subscribe", "html", "html", "comm"}, kinds(msgs)); diff != "" {
+		t.Fatalf("message order (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(msgs[2].HTML, "Kept the defaults: no notebook front end answered within 300ms.") {
+		t.Errorf("final list does not say the defaults were kept:\n%s", msgs[2].HTML)
+	}
+	if !checkedIn(msgs[2].HTML, "AS1") || checkedIn(msgs[2].HTML, "AS2") {
+		t.Errorf("final list not ticked as the defaults")
+	}
+	if took > 10*time.Second {
+		t.Errorf("cell took %v with a 300ms ready bound", took)
+	}
+}
+
+func TestChecklistGoNBReadyNoApply(t *testing.T) {
+	var once sync.Once
+	res, _, _ := runGoNBCell(t, "10s", "500ms", func(k *fakeKernel, m kernelMsg) {
+		once.Do(func() {
+			for _, x := range k.messages() {
+				if x.Kind == "subscribe" {
+					_ = k.send(x.Address, `{"event":"ready"}`)
+				}
+			}
+		})
+	})
+	want := childResult{Selection: Selection{IDs: []string{"AS1", "AS3"}, FellBack: true, Reason: "Apply was not pressed within 500ms"}}
+	if diff := cmp.Diff(want, res); diff != "" {
+		t.Errorf("selection (-want +got):\n%s", diff)
+	}
+}
+
+// checkedIn reports whether the checkbox with value id is checked in h.
+func checkedIn(h, id string) bool {
+	i := strings.Index(h, `value="`+id+`"`)
+	if i < 0 {
+		return false
+	}
+	end := strings.Index(h[i:], ">")
+	return end >= 0 && strings.Contains(h[i:i+end], " checked")
+}
