@@ -189,7 +189,7 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 	q := flows.Query{Host: res.HostEntity.HostName, IP: res.HostEntity.IPAddress, Start: ts.Start, End: ts.End}
 	hostSeen := hostFromFlows{}
 	stats, err := n.flows.Stream(ctx, q, func(f *flows.Flow) error {
-		hostSeen.add(f, res.HostEntity)
+		hostSeen.add(f, &res.HostEntity)
 		return col.Add(f)
 	})
 	if err != nil {
@@ -247,7 +247,7 @@ type hostFromFlows struct {
 	name, ip, region string
 }
 
-func (h *hostFromFlows) add(f *flows.Flow, e HostEntity) {
+func (h *hostFromFlows) add(f *flows.Flow, e *HostEntity) {
 	if h.name != "" && h.ip != "" {
 		return
 	}

@@ -288,8 +288,10 @@ func checklistItems(r *Result) []widgets.Item {
 	for _, c := range r.DefaultASNSelection.Choices {
 		items = append(items, widgets.Item{
 			ID: c.ASN, Label: c.ASN,
+			// The reason is in its own column for every ASN (Item.Reason
+			// would repeat it next to the label of the default ones).
 			Details: []string{strconv.FormatInt(c.TotalAllowedFlows, 10), c.Reason},
-			Default: c.Default, Reason: c.Reason,
+			Default: c.Default,
 		})
 	}
 	return items
