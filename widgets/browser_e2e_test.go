@@ -47,9 +47,10 @@ func artifactsDir(t *testing.T) string {
 
 const unreachableTiles = "http://tiles.invalid/{z}/{x}/{y}.png"
 
-// widgetPage renders one of each widget; the checklist is live and talks to a
-// fake gonb_comm that records what is sent.
-func widgetPage(t *testing.T, a Assets) string {
+// widgetPage renders one of each widget (two charts and two maps, so assets
+// are shared); the checklist is live and talks to a fake gonb_comm that
+// records what is sent. head goes first in <head>.
+func widgetPage(t *testing.T, a Assets, head string) string {
 	t.Helper()
 	t0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
 	var https, dns []Point
@@ -95,7 +96,7 @@ func widgetPage(t *testing.T, a Assets) string {
 	p := NewProgress(&pr, "prog", "TI lookup", 10)
 	p.Add(4)
 	p.Done()
-	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>
+	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>` + head + `
 <script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],send:function(a,v){this.sent.push([a,v]);}};</script></head><body>
 ` + string(tl) + string(vp) + string(tb) + string(mp) + string(mp2) + string(cl) + string(pr.html) + `</body></html>`
 }
@@ -123,13 +124,38 @@ func testItems() []Item {
 	}
 }
 
+// requireJS is Debian's RequireJS (libjs-requirejs, a dependency of
+// jupyter-notebook): classic Notebook pages have it, JupyterLab and the HTML
+// report do not.
+const requireJS = "/usr/share/javascript/requirejs/require.js"
+
+// TestBrowserWidgets opens the page without RequireJS (JupyterLab, HTML
+// report) and with it (classic Notebook, where UMD modules register with AMD
+// instead of setting globals).
 func TestBrowserWidgets(t *testing.T) {
+	for _, v := range []struct {
+		name, head, shot string
+	}{
+		{"plain", "", "widgets"},
+		{"requirejs", `<script src="/requirejs/require.js"></script>`, "widgets-requirejs"},
+	} {
+		t.Run(v.name, func(t *testing.T) { browserWidgets(t, v.head, v.shot) })
+	}
+}
+
+func browserWidgets(t *testing.T, head, shot string) {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	a := Assets{BaseURL: srv.URL + "/npm", TileURL: unreachableTiles}
-	page := widgetPage(t, a)
+	page := widgetPage(t, a, head)
 	mux.Handle("/npm/", http.StripPrefix("/npm", AssetServer(nodeModules(t))))
+	if head != "" {
+		if _, err := os.Stat(requireJS); err != nil {
+			t.Fatalf("RequireJS not found (apt-get install libjs-requirejs, or run scripts/install-test-deps.sh): %v", err)
+		}
+		mux.HandleFunc("/requirejs/require.js", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, requireJS) })
+	}
 	mux.HandleFunc("/favicon.ico", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -205,6 +231,19 @@ func TestBrowserWidgets(t *testing.T) {
 	eval(`document.querySelectorAll(".nbl-checklist input[type=checkbox]").length`, &n)
 	if n != 4 {
 		t.Errorf("checkboxes = %d, want 4", n)
+	}
+	// Each asset is fetched once per page although two charts and two maps ask for it.
+	var loads map[string]int
+	eval(`(function(){var c={};["echarts.min.js","leaflet.js","leaflet.markercluster.js"].forEach(function(f){c[f]=document.querySelectorAll('script[src$="/'+f+'"]').length;});
+["leaflet.css","MarkerCluster.css","MarkerCluster.Default.css"].forEach(function(f){c[f]=document.querySelectorAll('link[href$="/'+f+'"]').length;});return c;})()`, &loads)
+	wantLoads := map[string]int{"echarts.min.js": 1, "leaflet.js": 1, "leaflet.markercluster.js": 1, "leaflet.css": 1, "MarkerCluster.css": 1, "MarkerCluster.Default.css": 1}
+	if diff := cmp.Diff(wantLoads, loads); diff != "" {
+		t.Errorf("asset elements on the page (-want +got):\n%s", diff)
+	}
+	var amd bool
+	eval(`typeof define==="function"&&!!define.amd&&typeof require.defined==="function"&&require.defined(document.querySelector('script[src$="/echarts.min.js"]').src)`, &amd)
+	if amd != (head != "") {
+		t.Errorf("echarts loaded as an AMD module = %v, want %v", amd, head != "")
 	}
 	var sortOrder []string
 	eval(`(function(){var th=document.querySelectorAll(".nbl-table th")[1];th.click();th.click();return Array.from(document.querySelectorAll(".nbl-table tbody tr td:first-child")).map(function(td){return td.textContent;});})()`, &sortOrder)
@@ -284,18 +323,18 @@ func TestBrowserWidgets(t *testing.T) {
 		t.Errorf("applied IDs (-want +got):\n%s", diff)
 	}
 
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(artifactsDir(t), "widgets.png")
-	if err := os.WriteFile(path, shot, 0o644); err != nil {
+	path := filepath.Join(artifactsDir(t), shot+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(artifactsDir(t), "widgets.html"), []byte(page), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(artifactsDir(t), shot+".html"), []byte(page), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshot %s (%d bytes)", path, len(shot))
+	t.Logf("screenshot %s (%d bytes)", path, len(png))
 	mu.Lock()
 	defer mu.Unlock()
 	if len(errs) > 0 {
