@@ -42,8 +42,8 @@ type FlowIndex struct {
 	ips, protos, dirs idTable
 	pos               map[uint64]int32 // packed IDs → row
 	wide              map[FlowKey]int  // keys whose IDs do not fit the packing
-	rows              []FlowIndexRow // TotalAllowedFlows kept in totals
-	totals            []int64        // per row; dense, so the hot path stays in cache
+	rows              []FlowIndexRow   // TotalAllowedFlows kept in totals
+	totals            []int64          // per row; dense, so the hot path stays in cache
 	flows             int64
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gonotebooklets/notebooklets/nb"
 	"github.com/gonotebooklets/notebooklets/providers/asn"
@@ -306,7 +307,8 @@ func (n *NetworkFlowSummary) geoSelected(res *Result) *GeoMapData {
 	return n.place(res, order, peers, threats)
 }
 
-// lookupTI looks up ips at every provider in batches with a progress bar.
+// lookupTI looks up ips at every provider (ti.Lookup: concurrent,
+// deduplicated, partial results on failure) with a progress bar.
 func (n *NetworkFlowSummary) lookupTI(ctx context.Context, s nb.Sink, ips []string) (*TIResults, error) {
 	out := &TIResults{IPs: ips, Results: []ti.Result{}}
 	if len(ips) == 0 || len(n.ti) == 0 {
@@ -317,40 +319,32 @@ func (n *NetworkFlowSummary) lookupTI(ctx context.Context, s nb.Sink, ips []stri
 	}
 	s.Text("Getting data from Threat Intelligence...", false)
 	p := widgets.NewProgress(s, "flowsummary-ti", "TI lookup", len(ips)*len(n.ti))
-	for _, prov := range n.ti {
-		var failedIPs []string
-		var lastErr error
-		for i := 0; i < len(ips); i += lookupBatch {
-			batch := ips[i:min(i+lookupBatch, len(ips))]
-			rs, err := prov.Lookup(ctx, batch)
-			if ctx.Err() != nil {
-				p.Done()
-				return nil, ctx.Err()
-			}
-			if err != nil {
-				lastErr = err
-				failedIPs = append(failedIPs, batch...)
-			}
-			for _, r := range rs {
-				if r.Err != "" {
-					failedIPs = append(failedIPs, r.Ioc)
-					lastErr = errors.New(r.Err)
-				}
-			}
-			out.Results = append(out.Results, rs...)
-			p.Add(len(batch))
+	var mu sync.Mutex
+	last := 0
+	res, err := ti.Lookup(ctx, n.ti, ips, func(done, _ int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if done > last {
+			p.Add(done - last)
+			last = done
 		}
-		if len(failedIPs) > 0 {
-			listed := failedIPs
-			more := ""
-			if len(listed) > maxListed {
-				more = fmt.Sprintf(" and %d more", len(listed)-maxListed)
-				listed = listed[:maxListed]
-			}
-			out.Failed = append(out.Failed, fmt.Sprintf("%s: %d addresses not looked up (%s%s): %v", prov.Name(), len(failedIPs), strings.Join(listed, ", "), more, lastErr))
-		}
-	}
+	})
 	p.Done()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	if err != nil {
+		return nil, err
+	}
+	out.Results = append(out.Results, res.Results...)
+	for _, f := range res.Failures {
+		listed, more := f.Iocs, ""
+		if len(listed) > maxListed {
+			more = fmt.Sprintf(" and %d more", len(listed)-maxListed)
+			listed = listed[:maxListed]
+		}
+		out.Failed = append(out.Failed, fmt.Sprintf("%s: %d addresses not looked up (%s%s): %s", f.Provider, len(f.Iocs), strings.Join(listed, ", "), more, f.Reason))
+	}
 	out.Positives = Positives(out.Results)
 	return out, nil
 }

@@ -31,7 +31,7 @@ type NetworkFlowSummary struct {
 	warnings []string
 	// noSave: Run does not save its result (the command line without later
 	// steps, whose state directory would be thrown away).
-	noSave bool
+	noSave   bool
 	stateDir string
 	silent   bool
 	maxKept  int

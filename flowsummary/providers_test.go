@@ -18,6 +18,7 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/config"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
+	"github.com/gonotebooklets/notebooklets/providers/ti"
 )
 
 // TestSampleEndToEnd runs the notebook's cells with zero provider settings
@@ -154,11 +155,11 @@ func TestFromConfig(t *testing.T) {
 	t.Setenv("NOTEBOOKLETS_GEOIP_ASN", "")
 	t.Setenv("HOME", t.TempDir())
 	dir := t.TempDir()
-	ti := filepath.Join(dir, "iocs.csv")
-	if err := os.WriteFile(ti, []byte("ioc,ioc_type,severity,details,reference,provider\n185.1.1.1,ipv4,high,test hit,,\n"), 0o600); err != nil {
+	tiPath := filepath.Join(dir, "iocs.csv")
+	if err := os.WriteFile(tiPath, []byte("ioc,ioc_type,severity,details,reference,provider\n185.1.1.1,ipv4,high,test hit,,\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n", "testdata/parity/flows.csv", ti, filepath.Join(dir, "state"))
+	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n", "testdata/parity/flows.csv", tiPath, filepath.Join(dir, "state"))
 	cfg, err := config.Parse("test.yaml", []byte(cfgYAML))
 	if err != nil {
 		t.Fatal(err)
@@ -248,5 +249,61 @@ func TestCommandConfigAndUsage(t *testing.T) {
 	}
 	if err := runCommand(context.Background(), []string{"--help"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
 		t.Errorf("--help: %v, want flag.ErrHelp", err)
+	}
+}
+
+type failingTI struct{}
+
+func (failingTI) Name() string { return "down" }
+func (failingTI) Lookup(context.Context, []string) ([]ti.Result, error) {
+	return nil, errors.New("503 service unavailable")
+}
+
+// TestTIFailuresReported: a provider that fails leaves the others' results
+// and is reported (TIResults.Failed, Warnings, the section text).
+func TestTIFailuresReported(t *testing.T) {
+	ctx := context.Background()
+	c := loadCase(t, "mixed")
+	dir := t.TempDir()
+	mk := func(s nb.Sink) *NetworkFlowSummary {
+		return New(WithFlows(flows.Slice(c.Flows)), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}), WithSink(s), WithStateDir(dir),
+			WithTI(failingTI{}, fakeTI{hits: map[string]ti.Result{"185.1.1.1": {Severity: ti.High, Positive: true}}}))
+	}
+	res, err := mk(nb.Discard).Run(ctx, "msticalertswin1", nb.TimeSpan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mk(nb.Discard).SetSelectedASNs(ctx, res.DefaultASNSelection.All()...); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recSink{}
+	tr, err := mk(rec).LookupTIForASNIPs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.Failed) != 1 || !strings.HasPrefix(tr.Failed[0], "down: ") || !strings.Contains(tr.Failed[0], "503 service unavailable") {
+		t.Errorf("Failed = %q, want one entry for provider down with its reason", tr.Failed)
+	}
+	var fake int
+	for _, r := range tr.Results {
+		if r.Provider == "fake" {
+			fake++
+		}
+	}
+	if fake != len(tr.IPs) {
+		t.Errorf("%d results from the working provider, want one per IP (%d)", fake, len(tr.IPs))
+	}
+	if len(tr.Positives) != 1 || tr.Positives[0].Ioc != "185.1.1.1" {
+		t.Errorf("positives %+v, want 185.1.1.1 only", tr.Positives)
+	}
+	if !strings.Contains(rec.all.String(), "Warning: TI lookup failed: down: ") {
+		t.Errorf("the section does not show the failure:\n%s", rec.all.String())
+	}
+	last, err := mk(nb.Discard).Last()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(last.Warnings, "\n"), "TI lookup failed: down: ") {
+		t.Errorf("saved warnings %q lack the TI failure", last.Warnings)
 	}
 }
