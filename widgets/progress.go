@@ -3,6 +3,8 @@ package widgets
 import (
 	"fmt"
 	"html/template"
+	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +57,12 @@ func (p *Progress) Add(n int) {
 	p.show(false)
 }
 
+// Finisher is an optional interface of a Display: Progress.Done calls
+// Finish(id) after the final update (TextDisplay ends the bar's line).
+type Finisher interface {
+	Finish(id string)
+}
+
 // Done shows the final state; later calls do nothing.
 func (p *Progress) Done() {
 	if p == nil {
@@ -67,6 +75,9 @@ func (p *Progress) Done() {
 	}
 	p.finished = true
 	p.show(true)
+	if f, ok := p.d.(Finisher); ok {
+		f.Finish(p.id)
+	}
 }
 
 // show must be called with mu held.
@@ -145,4 +156,105 @@ func (p *Progress) render(now time.Time) (template.HTML, string) {
 		t += ", done"
 	}
 	return template.HTML(sb.String()), t
+}
+
+// TextLineInterval is the least time between two lines a TextDisplay writes
+// for one id when its writer is not a terminal.
+const TextLineInterval = 5 * time.Second
+
+// TextDisplay shows the text form of widgets (progress bars) on a writer,
+// typically os.Stderr in a terminal: on a terminal a bar is redrawn in place
+// on one line; elsewhere (a log, a pipe) a line is written at most every
+// TextLineInterval per id, and the final state when the bar finishes. It is
+// safe for concurrent use.
+type TextDisplay struct {
+	mu      sync.Mutex
+	w       io.Writer
+	tty     bool
+	open    string // id of the bar drawn on the current terminal line
+	last    map[string]time.Time
+	pending map[string]string // latest text not yet written (not a terminal)
+	now     func() time.Time
+}
+
+// NewTextDisplay returns a TextDisplay writing to w; whether w is a terminal
+// is detected for *os.File.
+func NewTextDisplay(w io.Writer) *TextDisplay {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &TextDisplay{w: w, tty: tty, last: map[string]time.Time{}, pending: map[string]string{}, now: time.Now}
+}
+
+// Update shows text for id (html is ignored).
+func (t *TextDisplay) Update(id string, _ template.HTML, text string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	text = oneLine(text)
+	if t.tty {
+		if t.open != "" && t.open != id {
+			fmt.Fprintln(t.w)
+		}
+		t.open = id
+		fmt.Fprint(t.w, "\r"+text+"\x1b[K")
+		return
+	}
+	now := t.now()
+	if last, ok := t.last[id]; ok && now.Sub(last) < TextLineInterval {
+		t.pending[id] = text
+		return
+	}
+	t.last[id] = now
+	delete(t.pending, id)
+	fmt.Fprintln(t.w, text)
+}
+
+// Finish ends id's bar: the terminal line is closed, or the last text not yet
+// written is written.
+func (t *TextDisplay) Finish(id string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tty {
+		if t.open == id {
+			fmt.Fprintln(t.w)
+			t.open = ""
+		}
+		return
+	}
+	if text, ok := t.pending[id]; ok {
+		fmt.Fprintln(t.w, text)
+		delete(t.pending, id)
+	}
+	delete(t.last, id)
+}
+
+// Displays returns a Display that shows every update on each of ds (nil
+// entries are skipped) and passes Finish on to those that implement Finisher.
+func Displays(ds ...Display) Display {
+	var out multiDisplay
+	for _, d := range ds {
+		if d != nil {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+type multiDisplay []Display
+
+func (m multiDisplay) Update(id string, h template.HTML, text string) {
+	for _, d := range m {
+		d.Update(id, h, text)
+	}
+}
+
+func (m multiDisplay) Finish(id string) {
+	for _, d := range m {
+		if f, ok := d.(Finisher); ok {
+			f.Finish(id)
+		}
+	}
 }

@@ -2,7 +2,6 @@ package widgets
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/http/httptest"
@@ -369,31 +368,6 @@ func TestAssets(t *testing.T) {
 			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
 		}
 	}
-}
-
-func ExampleNewTable() {
-	h, text := NewTable("asns",
-		Column{Key: "asn", Title: "ASN"},
-		Column{Key: "flows", Title: "TotalAllowedFlows", Bar: true, Numeric: true},
-		Column{Key: "protocols", Title: "L7Protocols"},
-	).Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Done()
-	_ = h // show h in a notebook cell or an HTML report
-	fmt.Print(text)
-	// Output:
-	// ASN      TotalAllowedFlows  L7Protocols
-	// AS8075   120                https, dns
-	// AS15169  30                 https
-}
-
-func ExampleNewChecklist() {
-	// Outside GoNB the selection comes from the defaults (or Preset); in GoNB
-	// Done shows the list and waits for Apply.
-	sel, err := NewChecklist("asn-select",
-		Item{ID: "AS8075", Label: "AS8075", Details: []string{"120"}},
-		Item{ID: "AS64500", Label: "AS64500", Details: []string{"3"}, Default: true, Reason: "rare"},
-	).Columns("ASN", "flows").Title("Select the ASNs").Done(context.Background())
-	fmt.Println(sel.IDs, sel.FellBack, err)
-	// Output: [AS64500] false <nil>
 }
 
 // TestInjectionCheckerCatches proves the checker used by TestEscaping fails on raw payloads.

@@ -1,0 +1,74 @@
+package widgets
+
+import (
+	"bytes"
+	"html/template"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTextDisplay(t *testing.T) {
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		tty  bool
+		run  func(d *TextDisplay)
+		want string
+	}{
+		{"pipe: first line, throttled, final on Finish", false, func(d *TextDisplay) {
+			d.Update("a", "", "a 1/3")
+			now = now.Add(time.Second)
+			d.Update("a", "", "a 2/3") // within TextLineInterval: held back
+			d.Update("a", "", "a 3/3")
+			d.Finish("a")
+			d.Finish("a") // nothing pending
+		}, "a 1/3\na 3/3\n"},
+		{"pipe: a line again after the interval", false, func(d *TextDisplay) {
+			d.Update("a", "", "a 1")
+			now = now.Add(TextLineInterval)
+			d.Update("a", "", "a 2")
+			d.Finish("a")
+		}, "a 1\na 2\n"},
+		{"terminal: redrawn in place, newline on Finish", true, func(d *TextDisplay) {
+			d.Update("a", "", "a 1")
+			d.Update("a", "", "a 2\nx")
+			d.Finish("a")
+		}, "\ra 1\x1b[K\ra 2 x\x1b[K\n"},
+		{"terminal: another bar starts a new line", true, func(d *TextDisplay) {
+			d.Update("a", "", "a 1")
+			d.Update("b", "", "b 1")
+			d.Finish("a") // not on the current line: nothing to end
+			d.Finish("b")
+		}, "\ra 1\x1b[K\n\rb 1\x1b[K\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			d := NewTextDisplay(&buf)
+			d.tty = tc.tty
+			d.now = func() time.Time { return now }
+			tc.run(d)
+			if diff := cmp.Diff(tc.want, buf.String()); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestProgressOnDisplays(t *testing.T) {
+	var rec recorder
+	var buf bytes.Buffer
+	td := NewTextDisplay(&buf) // a bytes.Buffer is not a terminal
+	p := NewProgress(Displays(&rec, nil, td), "ti", "TI lookup", 2)
+	p.Add(2)
+	p.Done()
+	if len(rec.updates) < 2 || rec.last().html == template.HTML("") {
+		t.Fatalf("recorder got %d updates", len(rec.updates))
+	}
+	lines := bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n"))
+	if len(lines) != 2 || !bytes.HasPrefix(lines[0], []byte("TI lookup [---")) || !bytes.Contains(lines[1], []byte("2/2")) || !bytes.HasSuffix(lines[1], []byte(", done")) {
+		t.Errorf("text display wrote %q, want the first and the final state", buf.String())
+	}
+}
