@@ -77,7 +77,7 @@ func widgetPage(t *testing.T, a Assets, head string) string {
 	for i := 0; i < 20; i++ {
 		m.Marker(Marker{Lat: 51.5 + float64(i)*0.01, Lon: -0.1, Layer: "Outbound", Tooltip: fmt.Sprintf("81.2.69.%d GB", i), Popup: [][2]string{{"ASN", "AS2856"}}})
 	}
-	m.Marker(Marker{Lat: 35.7, Lon: 139.7, Layer: "Threats", Tooltip: "1.2.3.4 JP", Popup: [][2]string{{"threat", "High"}}})
+	m.Marker(Marker{Lat: 35.7, Lon: 139.7, Layer: "Threats", Tooltip: "1.2.3.4 <i>JP</i>", Popup: [][2]string{{"severity", "high"}, {"details", "<img src=x onerror=alert(1)>"}}})
 	mp, err := m.Done()
 	if err != nil {
 		t.Fatal(err)
@@ -227,6 +227,42 @@ func browserWidgets(t *testing.T, head, shot string) {
 	eval(`Array.from(document.querySelectorAll(".nbl-map")).filter(function(m){return m.querySelector(".leaflet-interactive");}).length`, &n)
 	if n != 2 {
 		t.Errorf("maps with markers = %d, want 2 (with unreachable tiles and with TileURL none)", n)
+	}
+	var clusterColor string
+	eval(`getComputedStyle(document.querySelector(".nbl-map .nbl-cluster div")).backgroundColor`, &clusterColor)
+	if clusterColor != "rgb(0, 0, 255)" {
+		t.Errorf("outbound cluster colour %q, want the layer's blue", clusterColor)
+	}
+	// Hover shows the tooltip, click opens the popup; data shows as text.
+	threat := `Array.from(document.querySelector(".nbl-map").querySelectorAll("path.leaflet-interactive")).filter(function(p){return p.getAttribute("stroke")==="red";})[0]`
+	var tip string
+	eval(`(function(){var p=`+threat+`;p.dispatchEvent(new MouseEvent("mouseover",{bubbles:true}));var t=document.querySelector(".nbl-map .leaflet-tooltip");return t?t.textContent:"";})()`, &tip)
+	if tip != "1.2.3.4 <i>JP</i>" {
+		t.Errorf("tooltip %q, want the marker's text as text", tip)
+	}
+	var popup []string
+	eval(`(function(){var p=`+threat+`;p.dispatchEvent(new MouseEvent("click",{bubbles:true,clientX:1,clientY:1}));return Array.from(document.querySelectorAll(".nbl-map .leaflet-popup-content td")).map(function(td){return td.textContent;});})()`, &popup)
+	if diff := cmp.Diff([]string{"severity", "high", "details", "<img src=x onerror=alert(1)>"}, popup); diff != "" {
+		t.Errorf("popup cells (-want +got):\n%s", diff)
+	}
+	eval(`document.querySelectorAll(".nbl-map .leaflet-popup-content img").length`, &n)
+	if n != 0 {
+		t.Errorf("popup has %d img elements: data was parsed as HTML", n)
+	}
+	// A numbered cluster expands on click: the map zooms in and shows the markers.
+	var before, after int
+	eval(`document.querySelector(".nbl-map").querySelectorAll(".leaflet-interactive").length`, &before)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".nbl-map .nbl-cluster"))); err != nil {
+		t.Fatalf("click cluster: %v", err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		eval(`document.querySelector(".nbl-map").querySelectorAll(".leaflet-interactive").length`, &after)
+		if after > before {
+			break
+		}
+	}
+	if after <= before {
+		t.Errorf("clicking the cluster did not expand it: %d markers before, %d after", before, after)
 	}
 	eval(`document.querySelectorAll(".nbl-checklist input[type=checkbox]").length`, &n)
 	if n != 4 {

@@ -241,7 +241,8 @@ const checklistTmpl = `<div class="nbl-checklist" id="{{.ID}}" data-live="{{.Liv
 var checklistT = template.Must(template.New("checklist").Parse(checklistTmpl))
 
 // checklistJS wires the controls; ROOT and ADDR are replaced with JSON strings.
-// It waits for globalThis.gonb_comm (GoNB's websocket), says "ready", and on
+// It waits for globalThis.gonb_comm (GoNB's websocket; polled every 50 ms,
+// backing off to 1 s when no kernel answers, e.g. a saved page), says "ready", and on
 // Apply sends the ticked IDs as a JSON string (GoNB v0.11.3 cannot carry a JS array).
 const checklistJS = `(function(){var root=document.getElementById(ROOT);if(!root||root.dataset.wired)return;root.dataset.wired="1";var addr=ADDR;
 var boxes=function(){return Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));};
@@ -251,7 +252,7 @@ function upd(){var n=boxes().filter(function(b){return b.checked;}).length;count
 root.addEventListener("change",upd);
 filter.addEventListener("input",function(){var q=filter.value.toLowerCase();boxes().forEach(function(b){var tr=b.closest("tr");tr.hidden=q!==""&&tr.textContent.toLowerCase().indexOf(q)<0&&b.value.toLowerCase().indexOf(q)<0;});});
 root.querySelectorAll("[data-action]").forEach(function(btn){var a=btn.dataset.action;if(a==="apply")return;btn.addEventListener("click",function(){visible().forEach(function(b){b.checked=a==="all"?true:a==="none"?false:!b.checked;});upd();});});
-function whenComm(fn){var c=globalThis.gonb_comm;if(c&&c.websocket_is_opened){fn(c);}else{setTimeout(function(){whenComm(fn);},50);}}
+function whenComm(fn,wait){var c=globalThis.gonb_comm;wait=wait||50;if(c&&c.websocket_is_opened){fn(c);}else{setTimeout(function(){whenComm(fn,Math.min(wait*1.2,1000));},wait);}}
 status.textContent="connecting to the notebook…";
 whenComm(function(c){c.send(addr,JSON.stringify({event:"ready"}));apply.disabled=false;status.textContent="tick the items and press Apply";});
 apply.addEventListener("click",function(){var ids=boxes().filter(function(b){return b.checked;}).map(function(b){return b.value;});apply.disabled=true;

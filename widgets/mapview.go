@@ -140,7 +140,9 @@ func (m *MapBuilder) Done() (template.HTML, error) {
 var layers=` + jsValue(jl) + `,pts=` + jsValue(pts) + `,tiles=` + jsValue(tiles) + `;
 var map=L.map(el,{worldCopyJump:true,preferCanvas:false,minZoom:1,maxZoom:18});
 if(tiles){L.tileLayer(tiles,{maxZoom:18,attribution:"&copy; OpenStreetMap contributors"}).addTo(map);}
-var groups=layers.map(function(l){var g=L.markerClusterGroup({showCoverageOnHover:false,maxClusterRadius:40});g.addTo(map);return g;});
+var groups=layers.map(function(l){var g=L.markerClusterGroup({showCoverageOnHover:false,maxClusterRadius:40,iconCreateFunction:function(c){
+var d=document.createElement("div");d.style.cssText="background:"+l.color+";color:#fff;text-shadow:0 0 2px #000;opacity:0.85;box-shadow:0 0 0 4px rgba(255,255,255,0.6)";var sp=document.createElement("span");sp.textContent=c.getChildCount();d.appendChild(sp);
+return L.divIcon({html:d,className:"marker-cluster nbl-cluster",iconSize:L.point(40,40)});}});g.addTo(map);return g;});
 var bounds=[];
 pts.forEach(function(p){var l=layers[p.layer];var mk=L.circleMarker([p.lat,p.lon],{radius:7,color:l.color,fillColor:l.color,fillOpacity:0.8,weight:1});
 var t=document.createElement("span");t.textContent=p.tip;mk.bindTooltip(t);
