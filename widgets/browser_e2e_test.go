@@ -233,6 +233,16 @@ func browserWidgets(t *testing.T, head, shot string) {
 	if clusterColor != "rgb(0, 0, 255)" {
 		t.Errorf("outbound cluster colour %q, want the layer's blue", clusterColor)
 	}
+	// The chart tooltip lists the point's rows, as text.
+	var chartTip string
+	eval(`(function(){var el=document.querySelector(".nbl-chart");var c=echarts.getInstanceByDom(el);c.dispatchAction({type:"showTip",seriesIndex:0,dataIndex:3});
+var tips=Array.from(el.querySelectorAll("div")).filter(function(d){return d.textContent.indexOf("AllExtIPs")>=0&&d.children.length>0&&d.style.position==="absolute";});
+var d=tips[tips.length-1];return d?d.innerText:"";})()`, &chartTip)
+	for _, want := range []string{"https", "2019-02-12 00:51:00", "L7Protocol: https", "AllExtIPs: <b>13.67.143.117</b>"} {
+		if !strings.Contains(chartTip, want) { // "<b>" inside: the data was not parsed as HTML
+			t.Errorf("chart tooltip %q lacks %q", chartTip, want)
+		}
+	}
 	// Hover shows the tooltip, click opens the popup; data shows as text.
 	threat := `Array.from(document.querySelector(".nbl-map").querySelectorAll("path.leaflet-interactive")).filter(function(p){return p.getAttribute("stroke")==="red";})[0]`
 	var tip string
