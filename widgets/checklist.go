@@ -124,6 +124,10 @@ func (c *ChecklistBuilder) Done(ctx context.Context) (Selection, error) {
 	addr := CommAddressPrefix + c.id + "/" + uid
 	// Subscribe before displaying: GoNB drops values sent to an address nobody listens to.
 	ch := comms.Listen[string](addr).WithBuffer(4)
+	if err := gonbui.Error(); err != nil {
+		// The pipes to GoNB are broken: nothing can be shown or answered.
+		return Selection{IDs: c.defaults(), FellBack: true, Reason: "no connection to GoNB: " + err.Error()}, nil
+	}
 	displayID := "nbl-checklist-" + uid
 	gonbui.UpdateHTML(displayID, string(c.render(true, addr, "")))
 	sel, err := c.wait(ctx, ch.C, time.Now())

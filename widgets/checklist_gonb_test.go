@@ -297,3 +297,28 @@ func checkedIn(h, id string) bool {
 	end := strings.Index(h[i:], ">")
 	return end >= 0 && strings.Contains(h[i:i+end], " checked")
 }
+
+func TestChecklistGoNBBrokenPipes(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), gonbChildEnv+"=30s", protocol.GONB_PIPE_ENV+"="+filepath.Join(dir, "missing"),
+		protocol.GONB_PIPE_BACK_ENV+"="+filepath.Join(dir, "missing_back"), "NOTEBOOKLETS_WIDGET_READY_TIMEOUT=20s")
+	start := time.Now()
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("cell: %v", err)
+	}
+	var res childResult
+	if err := json.Unmarshal(bytes.TrimSpace(out[bytes.LastIndexByte(bytes.TrimSpace(out), '\n')+1:]), &res); err != nil {
+		t.Fatalf("cell output %q: %v", out, err)
+	}
+	if !res.Selection.FellBack || !strings.HasPrefix(res.Selection.Reason, "no connection to GoNB: ") || res.Err != "" {
+		t.Errorf("selection %+v (err %q), want the defaults kept for the broken connection", res.Selection, res.Err)
+	}
+	if diff := cmp.Diff([]string{"AS1", "AS3"}, res.Selection.IDs); diff != "" {
+		t.Errorf("ids (-want +got):\n%s", diff)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %v: a broken connection must not wait for the ready bound (20s)", took)
+	}
+}
