@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -90,9 +91,68 @@ func (b *TimelineBuilder) Assets(a Assets) *TimelineBuilder { b.assets = a; retu
 // ErrNoData is returned by charts given no points.
 var ErrNoData = errors.New("widgets: no data to draw")
 
+// maxTipValues is how many distinct values of one tooltip row a bucket lists.
+const maxTipValues = 3
+
+// tipAcc gathers the distinct values of one tooltip row within a bucket.
+type tipAcc struct {
+	key  string
+	vals []string
+	more bool
+}
+
+// bucketAcc is one bucket of one series being merged.
+type bucketAcc struct {
+	t     time.Time
+	value float64
+	count int
+	rows  []tipAcc
+}
+
+func (a *bucketAcc) add(p Point) {
+	a.value += p.Value
+	a.count++
+rows:
+	for _, kv := range p.Tooltip {
+		for i := range a.rows {
+			r := &a.rows[i]
+			if r.key != kv[0] {
+				continue
+			}
+			for _, v := range r.vals {
+				if v == kv[1] {
+					continue rows
+				}
+			}
+			if len(r.vals) < maxTipValues {
+				r.vals = append(r.vals, kv[1])
+			} else {
+				r.more = true
+			}
+			continue rows
+		}
+		a.rows = append(a.rows, tipAcc{key: kv[0], vals: []string{kv[1]}})
+	}
+}
+
+func (a *bucketAcc) point(width time.Duration) Point {
+	tip := make([][2]string, 0, len(a.rows)+2)
+	for _, r := range a.rows {
+		v := strings.Join(r.vals, ", ")
+		if r.more {
+			v += ", …"
+		}
+		tip = append(tip, [2]string{r.key, v})
+	}
+	tip = append(tip, [2]string{"events in bucket", strconv.Itoa(a.count)}, [2]string{"bucket", width.Round(time.Second).String()})
+	return Point{Time: a.t, Value: a.value, Tooltip: tip}
+}
+
 // bucket reduces the series so that the total points are at most max: the
 // time span is cut into equal buckets and each bucket's points are merged
-// (values summed, the first point's tooltip kept plus an "events" count).
+// into one at the bucket's start (values summed; each tooltip row lists up to
+// maxTipValues distinct values; rows with the event count and bucket width
+// added).
 func bucket(ss []Series, max int) []Series {
 	total := 0
 	var lo, hi time.Time
@@ -120,11 +180,7 @@ func bucket(ss []Series, max int) []Series {
 	}
 	out := make([]Series, len(ss))
 	for i, s := range ss {
-		type acc struct {
-			p     Point
-			count int
-		}
-		m := map[int]*acc{}
+		m := map[int]*bucketAcc{}
 		for _, p := range s.Points {
 			k := int(p.Time.Sub(lo) / width)
 			if k >= n {
@@ -132,11 +188,10 @@ func bucket(ss []Series, max int) []Series {
 			}
 			a := m[k]
 			if a == nil {
-				a = &acc{p: Point{Time: lo.Add(time.Duration(k) * width), Tooltip: p.Tooltip}}
+				a = &bucketAcc{t: lo.Add(time.Duration(k) * width)}
 				m[k] = a
 			}
-			a.p.Value += p.Value
-			a.count++
+			a.add(p)
 		}
 		keys := make([]int, 0, len(m))
 		for k := range m {
@@ -145,11 +200,7 @@ func bucket(ss []Series, max int) []Series {
 		sort.Ints(keys)
 		out[i] = Series{Name: s.Name, Points: make([]Point, 0, len(keys))}
 		for _, k := range keys {
-			a := m[k]
-			tip := append([][2]string{}, a.p.Tooltip...)
-			tip = append(tip, [2]string{"events in bucket", strconv.Itoa(a.count)}, [2]string{"bucket", width.Round(time.Second).String()})
-			a.p.Tooltip = tip
-			out[i].Points = append(out[i].Points, a.p)
+			out[i].Points = append(out[i].Points, m[k].point(width))
 		}
 	}
 	return out

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,45 @@ func TestBucket(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBucketTooltips(t *testing.T) {
+	t0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
+	var pts []Point
+	for i, ip := range []string{"1.1.1.1", "2.2.2.2", "1.1.1.1", "3.3.3.3", "4.4.4.4", "5.5.5.5"} {
+		pts = append(pts, Point{Time: t0.Add(time.Duration(i) * time.Minute), Value: 2, Tooltip: [][2]string{{"L7Protocol", "https"}, {"AllExtIPs", ip}}})
+	}
+	pts = append(pts, Point{Time: t0.Add(time.Hour), Value: 1, Tooltip: [][2]string{{"AllExtIPs", "9.9.9.9"}, {"FlowDirection", "I"}}})
+	got := bucket([]Series{{Name: "https", Points: pts}}, 2)
+	want := []Point{
+		{Time: t0, Value: 12, Tooltip: [][2]string{{"L7Protocol", "https"}, {"AllExtIPs", "1.1.1.1, 2.2.2.2, 3.3.3.3, …"}, {"events in bucket", "6"}, {"bucket", "30m0s"}}},
+		{Time: t0.Add(30 * time.Minute), Value: 1, Tooltip: [][2]string{{"AllExtIPs", "9.9.9.9"}, {"FlowDirection", "I"}, {"events in bucket", "1"}, {"bucket", "30m0s"}}},
+	}
+	if diff := cmp.Diff(want, got[0].Points); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func BenchmarkTimeline100k(b *testing.B) {
+	t0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
+	var ss []Series
+	for s := 0; s < 10; s++ {
+		pts := make([]Point, 10_000)
+		for i := range pts {
+			pts[i] = Point{Time: t0.Add(time.Duration(i*10+s) * time.Second), Value: 1, Tooltip: [][2]string{{"L7Protocol", "https"}, {"AllExtIPs", "13.67.143." + strconv.Itoa(i%250)}}}
+		}
+		ss = append(ss, Series{Name: "p" + strconv.Itoa(s), Points: pts})
+	}
+	b.ReportAllocs()
+	var size int
+	for b.Loop() {
+		h, err := NewTimeline("flows").Series(ss...).Done()
+		if err != nil {
+			b.Fatal(err)
+		}
+		size = len(h)
+	}
+	b.ReportMetric(float64(size), "html-bytes")
 }
 
 func TestChartSizeBounded(t *testing.T) {
