@@ -31,8 +31,9 @@ func TestNotebookLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	selectIdx, tiIdx, runIdx := cellWith(nbk, "SelectASNs("), cellWith(nbk, "LookupTIForASNIPs("), cellWith(nbk, ".Run(context")
-	if selectIdx < 0 || tiIdx < 0 || runIdx < 0 {
-		t.Fatalf("notebook cells: select %d, TI %d, run %d", selectIdx, tiIdx, runIdx)
+	mapIdx := cellWith(nbk, "ShowSelectedASNMap(")
+	if selectIdx < 0 || tiIdx < 0 || runIdx < 0 || mapIdx < 0 {
+		t.Fatalf("notebook cells: select %d, TI %d, run %d, map %d", selectIdx, tiIdx, runIdx, mapIdx)
 	}
 	b := newBrowser(t)
 	if err := b.openNotebook(srv.NotebookURL(flowNotebook)); err != nil {
@@ -73,6 +74,10 @@ func TestNotebookLive(t *testing.T) {
 				if !strings.Contains(text, fmt.Sprint(len(want))) {
 					t.Errorf("TI cell does not show the count %d of IPs looked up:\n%s", len(want), tail(text, 2000))
 				}
+			}
+			if i == mapIdx && pass == 0 {
+				text, _ := b.cellText(i)
+				checkThreatsOnMap(t, text, loadSaved(t, state))
 			}
 		}
 		if pass == 0 {

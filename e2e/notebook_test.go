@@ -247,6 +247,29 @@ func TestNotebookHeadless(t *testing.T) {
 	if want := saved.ipsOfASNs(saved.SelectedASNs); !slices.Equal(sortedCopy(saved.TIResults.IPs), want) {
 		t.Errorf("TI looked up %d IPs, want the %d IPs of the selected ASNs", len(saved.TIResults.IPs), len(want))
 	}
+	if i := cellWith(nbk, "ShowSelectedASNMap("); i >= 0 {
+		checkThreatsOnMap(t, visibleText(nbk.Cells[i].Text()), saved)
+	}
+}
+
+var threatsRE = regexp.MustCompile(`Threats \((\d+)\)`)
+
+// checkThreatsOnMap: the selected-ASN map's legend counts as threats (red) exactly the distinct
+// positive TI addresses.
+func checkThreatsOnMap(t *testing.T, mapText string, saved *savedResult) {
+	t.Helper()
+	want := map[string]bool{}
+	for _, p := range saved.TIResults.Positives {
+		want[p.Ioc] = true
+	}
+	m := threatsRE.FindAllStringSubmatch(mapText, -1)
+	if len(m) == 0 {
+		t.Errorf("the selected-ASN map shows no threat count (legend \"Threats (N)\")")
+		return
+	}
+	if got := m[len(m)-1][1]; got != fmt.Sprint(len(want)) {
+		t.Errorf("the selected-ASN map shows %s threats, want the %d positive addresses %v", got, len(want), sortedKeys(want))
+	}
 }
 
 // cellWith is the index of the first code cell whose source contains s, or -1.
