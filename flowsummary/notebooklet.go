@@ -215,9 +215,6 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 	for _, w := range stats.Warnings {
 		res.warn("flows: %s", w)
 	}
-	for _, w := range res.Warnings[nWarn:] {
-		s.Text("Warning: "+w, false)
-	}
 	if res.TimeSpan.IsZero() && !col.First.IsZero() {
 		res.TimeSpan = nb.TimeSpan{Start: col.First, End: col.Last}
 	}
@@ -237,6 +234,9 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 		s.Text("No network flow data available.", false)
 	} else {
 		s.Text(fmt.Sprintf("%d flow records, %d flow index rows.", col.Seen, len(res.FlowIndexData)), false)
+	}
+	for _, w := range res.Warnings[nWarn:] {
+		s.Text("Warning: "+w, false)
 	}
 	return nil
 }
