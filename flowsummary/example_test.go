@@ -7,6 +7,7 @@ import (
 
 	"github.com/gonotebooklets/notebooklets/flowsummary"
 	"github.com/gonotebooklets/notebooklets/nb"
+	"github.com/gonotebooklets/notebooklets/providers/config"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 )
 
@@ -45,4 +46,33 @@ func exampleStateDir() string {
 		panic(err)
 	}
 	return dir
+}
+
+// Settings from a msticpyconfig.yaml: here its Notebooklets section names a
+// flow file and the state directory; providers/config.Load("") would find the
+// user's file ($MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpyconfig.yaml).
+func ExampleFromConfig() {
+	state := exampleStateDir()
+	cfg, err := config.Parse("msticpyconfig.yaml", []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n  state_dir: "+state+"\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c, err := flowsummary.FromConfig(cfg, flowsummary.Sources{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+	res, err := flowsummary.New(append(c.Settings, flowsummary.WithSink(nb.Discard))...).
+		Run(context.Background(), "msticalertswin1", nb.TimeSpan{}, "flow_summary")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// c.Warnings (also in res.Warnings) say what fell back to the sample,
+	// such as a missing GeoLite2 database.
+	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowSummary.Rows) > 0)
+	// Output:
+	// 2000 flows, true
 }
