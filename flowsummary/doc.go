@@ -33,7 +33,7 @@
 // # Default options
 //
 //   - `plot_flows`: Create plots of flows by protocol and direction.
-//   - `plot_flow_values`: Plot flow county by protocol.
+//   - `plot_flow_values`: Plot flow counts by protocol over time.
 //   - `flow_summary`: Create a summarization of all flows and all flows
 //     grouped by ASN.
 //   - `resolve_host`: Try to resolve the host name before other operations.
