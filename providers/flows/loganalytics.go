@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
+
+	"github.com/gonotebooklets/notebooklets/internal/loganalytics"
 )
 
 // DefaultTable is the Log Analytics table of NSG flow analytics.
@@ -45,8 +45,8 @@ type LogAnalyticsSource struct {
 }
 
 // ErrAuth is matched (errors.Is) when Log Analytics rejects the credential
-// (HTTP 401 or 403).
-var ErrAuth = errors.New("log analytics: not authorized")
+// (HTTP 401 or 403); it is the same error as hosts.ErrAuth.
+var ErrAuth = loganalytics.ErrAuth
 
 // ErrNeedTimeRange is returned when a Log Analytics query has no time range.
 var ErrNeedTimeRange = errors.New("log analytics: a query needs a start and an end time")
@@ -61,27 +61,7 @@ func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *LogAnal
 	if opts == nil {
 		opts = &LogAnalyticsOptions{}
 	}
-	if cred == nil {
-		c, err := azidentity.NewDefaultAzureCredential(nil)
-		if err != nil {
-			return nil, fmt.Errorf("log analytics: credential: %w", err)
-		}
-		cred = c
-	}
-	co := &azlogs.ClientOptions{ClientOptions: opts.ClientOptions}
-	if opts.Endpoint != "" {
-		aud := opts.Audience
-		if aud == "" {
-			aud = opts.Endpoint
-		}
-		co.Cloud = cloud.Configuration{
-			ActiveDirectoryAuthorityHost: cloud.AzurePublic.ActiveDirectoryAuthorityHost,
-			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
-				azlogs.ServiceName: {Audience: aud, Endpoint: strings.TrimRight(opts.Endpoint, "/")},
-			},
-		}
-	}
-	client, err := azlogs.NewClient(cred, co)
+	client, err := loganalytics.NewClient(cred, loganalytics.ClientConfig{Endpoint: opts.Endpoint, Audience: opts.Audience, ClientOptions: opts.ClientOptions})
 	if err != nil {
 		return nil, fmt.Errorf("log analytics: %w", err)
 	}
@@ -96,26 +76,7 @@ func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *LogAnal
 	return s, nil
 }
 
-// kqlString quotes s as a KQL string literal.
-func kqlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+func kqlString(s string) string { return loganalytics.QuoteString(s) }
 
 func kqlTime(t time.Time) string { return "datetime(" + t.UTC().Format(time.RFC3339Nano) + ")" }
 

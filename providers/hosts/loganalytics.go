@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
-	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
+
+	"github.com/gonotebooklets/notebooklets/internal/loganalytics"
 )
 
 // LogAnalyticsOptions tune the Log Analytics resolver.
@@ -36,8 +36,9 @@ type LogAnalyticsResolver struct {
 	now       func() time.Time
 }
 
-// ErrAuth is matched (errors.Is) when Log Analytics rejects the credential.
-var ErrAuth = errors.New("log analytics: not authorized")
+// ErrAuth is matched (errors.Is) when Log Analytics rejects the credential;
+// it is the same error as flows.ErrAuth.
+var ErrAuth = loganalytics.ErrAuth
 
 // LogAnalytics returns a Resolver over a workspace. cred nil means
 // azidentity's DefaultAzureCredential.
@@ -48,27 +49,7 @@ func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *LogAnal
 	if opts == nil {
 		opts = &LogAnalyticsOptions{}
 	}
-	if cred == nil {
-		c, err := azidentity.NewDefaultAzureCredential(nil)
-		if err != nil {
-			return nil, fmt.Errorf("hosts: log analytics: credential: %w", err)
-		}
-		cred = c
-	}
-	co := &azlogs.ClientOptions{ClientOptions: opts.ClientOptions}
-	if opts.Endpoint != "" {
-		aud := opts.Audience
-		if aud == "" {
-			aud = opts.Endpoint
-		}
-		co.Cloud = cloud.Configuration{
-			ActiveDirectoryAuthorityHost: cloud.AzurePublic.ActiveDirectoryAuthorityHost,
-			Services: map[cloud.ServiceName]cloud.ServiceConfiguration{
-				azlogs.ServiceName: {Audience: aud, Endpoint: strings.TrimRight(opts.Endpoint, "/")},
-			},
-		}
-	}
-	client, err := azlogs.NewClient(cred, co)
+	client, err := loganalytics.NewClient(cred, loganalytics.ClientConfig{Endpoint: opts.Endpoint, Audience: opts.Audience, ClientOptions: opts.ClientOptions})
 	if err != nil {
 		return nil, fmt.Errorf("hosts: log analytics: %w", err)
 	}
@@ -82,10 +63,7 @@ func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *LogAnal
 	return r, nil
 }
 
-func kqlString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`)
-	return `"` + r.Replace(s) + `"`
-}
+func kqlString(s string) string { return loganalytics.QuoteString(s) }
 
 // KQL returns the query for value: the newest record of each kind that
 // names the host (msticpy's get_heartbeat_for_host / get_ips_for_host) or
