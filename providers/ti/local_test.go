@@ -186,4 +186,3 @@ func TestSeverityText(t *testing.T) {
 		t.Error("9 marshalled")
 	}
 }
-

@@ -44,7 +44,9 @@ type remoteConfig struct {
 }
 
 // WithBaseURL replaces the service's base URL (for tests and proxies).
-func WithBaseURL(u string) Option { return func(c *remoteConfig) { c.baseURL = strings.TrimRight(u, "/") } }
+func WithBaseURL(u string) Option {
+	return func(c *remoteConfig) { c.baseURL = strings.TrimRight(u, "/") }
+}
 
 // WithHTTPClient sets the HTTP client (default: a client with no overall
 // timeout; per-request deadlines come from WithTimeout and the context).
