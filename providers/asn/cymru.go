@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
 // DefaultCymruAddr is Team Cymru's IP-to-ASN whois service.
@@ -46,18 +44,7 @@ func (c *Cymru) addr() string {
 // are Missing with the reason. Only a cancelled context is an error.
 func (c *Cymru) Resolve(ctx context.Context, ips []string) (Results, error) {
 	res := newResults(len(ips))
-	var query []string
-	for _, s := range ips {
-		a, ok := ipaddr.Parse(s)
-		switch {
-		case !ok:
-			res.Missing[s] = fmt.Errorf("%q: %w", s, ErrInvalidIP)
-		case !ipaddr.IsPublicAddr(a):
-			res.Found[s] = privateInfo(s)
-		default:
-			query = append(query, s)
-		}
-	}
+	query := publicToQuery(ips, res)
 	size := c.BatchSize
 	if size <= 0 {
 		size = 1000

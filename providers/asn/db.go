@@ -163,6 +163,25 @@ func newResults(n int) Results {
 
 func privateInfo(ip string) Info { return Info{IP: ip, Name: PrivateName, Source: "private"} }
 
+// publicToQuery settles what needs no query — invalid strings are Missing,
+// non-public addresses are found as private — and returns the public
+// addresses left to look up, in input order.
+func publicToQuery(ips []string, res Results) []string {
+	var query []string
+	for _, s := range ips {
+		a, ok := ipaddr.Parse(s)
+		switch {
+		case !ok:
+			res.Missing[s] = fmt.Errorf("%q: %w", s, ErrInvalidIP)
+		case !ipaddr.IsPublicAddr(a):
+			res.Found[s] = privateInfo(s)
+		default:
+			query = append(query, s)
+		}
+	}
+	return query
+}
+
 // OpenDefault finds the ASN database as geoip.Lookup does for
 // GeoLite2-ASN (explicit path, $NOTEBOOKLETS_GEOIP_ASN, dbFolder — the
 // msticpyconfig GeoIPLite DBFolder —, ~/.msticpy/GeoLite2, ~/.msticpy) and

@@ -378,18 +378,7 @@ func (r *RDAP) Lookup(ctx context.Context, a netip.Addr) (Info, error) {
 // merges these details into what the DB or Team Cymru found).
 func (r *RDAP) Resolve(ctx context.Context, ips []string) (Results, error) {
 	res := newResults(len(ips))
-	var query []string
-	for _, s := range ips {
-		a, ok := ipaddr.Parse(s)
-		switch {
-		case !ok:
-			res.Missing[s] = fmt.Errorf("%q: %w", s, ErrInvalidIP)
-		case !ipaddr.IsPublicAddr(a):
-			res.Found[s] = privateInfo(s)
-		default:
-			query = append(query, s)
-		}
-	}
+	query := publicToQuery(ips, res)
 	if len(query) > 0 {
 		if err := r.loadBootstrap(ctx); err != nil {
 			for _, s := range query {

@@ -123,18 +123,7 @@ func (w *Whois) Resolve(ctx context.Context, ips []string) (Results, error) {
 			}
 		}()
 	}
-	var query []string
-	for _, s := range ips {
-		a, ok := ipaddr.Parse(s)
-		switch {
-		case !ok:
-			res.Missing[s] = fmt.Errorf("%q: %w", s, ErrInvalidIP)
-		case !ipaddr.IsPublicAddr(a):
-			res.Found[s] = privateInfo(s)
-		default:
-			query = append(query, s)
-		}
-	}
+	query := publicToQuery(ips, res)
 	go func() {
 		for _, s := range query {
 			jobs <- s
