@@ -40,7 +40,7 @@ type File struct {
 	name   string
 	format Format
 	open   func() (io.ReadCloser, error)
-	// ChunkSize is the CSV parse unit (default 4 MiB); small values are for
+	// ChunkSize is the CSV parse unit (default 1 MiB); small values are for
 	// tests of chunk boundaries.
 	ChunkSize int
 }
