@@ -1,12 +1,9 @@
 package loganalytics
 
 import (
-	"context"
 	"testing"
-	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/gonotebooklets/notebooklets/internal/loganalytics/loganalyticstest"
 )
 
 func TestQuoteString(t *testing.T) {
@@ -24,14 +21,8 @@ func TestQuoteString(t *testing.T) {
 	}
 }
 
-type fakeCred struct{}
-
-func (fakeCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return azcore.AccessToken{Token: "t", ExpiresOn: time.Now().Add(time.Hour)}, nil
-}
-
 func TestNewClientWithEndpoint(t *testing.T) {
-	c, err := NewClient(fakeCred{}, ClientConfig{Endpoint: "https://127.0.0.1:1/"})
+	c, err := NewClient(loganalyticstest.Credential{}, ClientConfig{Endpoint: "https://127.0.0.1:1/"})
 	if err != nil || c == nil {
 		t.Fatalf("NewClient = %v, %v", c, err)
 	}

@@ -14,14 +14,12 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/gonotebooklets/notebooklets/internal/loganalytics/loganalyticstest"
 	"github.com/google/go-cmp/cmp"
 )
 
-type fakeCred struct{}
-
-func (fakeCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return azcore.AccessToken{Token: "fake-token", ExpiresOn: time.Now().Add(time.Hour)}, nil
-}
+type fakeCred = loganalyticstest.Credential
 
 // fakeLA is an httptest fake of the Log Analytics query API
 // (POST /v1/workspaces/{id}/query). Each request pops the next response.

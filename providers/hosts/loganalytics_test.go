@@ -14,13 +14,11 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/gonotebooklets/notebooklets/internal/loganalytics/loganalyticstest"
 )
 
-type fakeCred struct{}
-
-func (fakeCred) GetToken(context.Context, policy.TokenRequestOptions) (azcore.AccessToken, error) {
-	return azcore.AccessToken{Token: "fake-token", ExpiresOn: time.Now().Add(time.Hour)}, nil
-}
+type fakeCred = loganalyticstest.Credential
 
 type fakeLA struct {
 	mu      sync.Mutex
