@@ -97,7 +97,9 @@ func widgetPage(t *testing.T, a Assets, head string) string {
 	p.Add(4)
 	p.Done()
 	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>` + head + `
-<script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],send:function(a,v){this.sent.push([a,v]);}};</script></head><body>
+<script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],dropped:0,subs:{},
+subscribe:function(a,cb){this.subs[a]=cb;},
+send:function(a,v){if(this.dropped===0){this.dropped++;return;}this.sent.push([a,v]);var ack=this.subs[a+"/ack"];if(ack){ack(a+"/ack",JSON.parse(v).event);}}};</script></head><body>
 ` + string(tl) + string(vp) + string(tb) + string(mp) + string(mp2) + string(cl) + string(pr.html) + `</body></html>`
 }
 
@@ -344,6 +346,20 @@ var d=tips[tips.length-1];return d?d.innerText:"";})()`, &chartTip)
 	setFilter("")
 	if hidden != 2 {
 		t.Errorf("filter AS1 hid %d rows, want 2", hidden)
+	}
+	// The fake drops the page's first message, as GoNB drops a value that
+	// arrives before the cell's subscription; the page must repeat "ready"
+	// until the fake acknowledges it.
+	var delivered int
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if eval(`globalThis.gonb_comm.sent.length`, &delivered); delivered > 0 {
+			break
+		}
+	}
+	var dropped int
+	eval(`globalThis.gonb_comm.dropped`, &dropped)
+	if delivered != 1 || dropped != 1 {
+		t.Fatalf("after a dropped first message: %d delivered, %d dropped; want the page to repeat ready once", delivered, dropped)
 	}
 	click(`.nbl-checklist button[data-action="apply"]`)
 	var sent [][2]string

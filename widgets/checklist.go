@@ -130,7 +130,7 @@ func (c *ChecklistBuilder) Done(ctx context.Context) (Selection, error) {
 	}
 	displayID := "nbl-checklist-" + uid
 	gonbui.UpdateHTML(displayID, string(c.render(true, addr, "")))
-	sel, err := c.wait(ctx, ch.C, time.Now())
+	sel, err := c.wait(ctx, ch.C, func(event string) { comms.Send(addr+"/ack", event) })
 	if sel.FellBack {
 		gonbui.UpdateHTML(displayID, string(c.withSelection(sel.IDs).render(false, "", "Kept the defaults: "+sel.Reason+".")))
 	} else if err == nil {
@@ -142,7 +142,8 @@ func (c *ChecklistBuilder) Done(ctx context.Context) (Selection, error) {
 
 // wait reads the page's messages from ch: a "ready" within the ready bound,
 // then an "apply" within the apply bound.
-func (c *ChecklistBuilder) wait(ctx context.Context, ch <-chan string, start time.Time) (Selection, error) {
+// Each event is acknowledged with ack (the page repeats it until then).
+func (c *ChecklistBuilder) wait(ctx context.Context, ch <-chan string, ack func(event string)) (Selection, error) {
 	ready := false
 	readyT := time.NewTimer(c.readyTimeout)
 	defer readyT.Stop()
@@ -166,8 +167,10 @@ func (c *ChecklistBuilder) wait(ctx context.Context, ch <-chan string, start tim
 				continue // a malformed message is ignored; the bounds still apply
 			}
 			if isApply {
+				ack("apply")
 				return Selection{IDs: ids}, nil
 			}
+			ack("ready")
 			if !ready {
 				ready = true
 				applyT = time.After(c.applyTimeout)
@@ -248,6 +251,10 @@ var checklistT = template.Must(template.New("checklist").Parse(checklistTmpl))
 // It waits for globalThis.gonb_comm (GoNB's websocket; polled every 50 ms,
 // backing off to 1 s when no kernel answers, e.g. a saved page), says "ready", and on
 // Apply sends the ticked IDs as a JSON string (GoNB v0.11.3 cannot carry a JS array).
+// GoNB does not acknowledge delivery and drops values that arrive before the
+// cell's subscription is in place, so the page repeats "ready" (every 500 ms)
+// and "apply" (every 1 s) until the cell answers on ADDR+"/ack" with the
+// event's name, or until the list is replaced.
 const checklistJS = `(function(){var root=document.getElementById(ROOT);if(!root||root.dataset.wired)return;root.dataset.wired="1";var addr=ADDR;
 var boxes=function(){return Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));};
 var visible=function(){return boxes().filter(function(b){return !b.closest("tr").hidden;});};
@@ -257,10 +264,14 @@ root.addEventListener("change",upd);
 filter.addEventListener("input",function(){var q=filter.value.toLowerCase();boxes().forEach(function(b){var tr=b.closest("tr");tr.hidden=q!==""&&tr.textContent.toLowerCase().indexOf(q)<0&&b.value.toLowerCase().indexOf(q)<0;});});
 root.querySelectorAll("[data-action]").forEach(function(btn){var a=btn.dataset.action;if(a==="apply")return;btn.addEventListener("click",function(){visible().forEach(function(b){b.checked=a==="all"?true:a==="none"?false:!b.checked;});upd();});});
 function whenComm(fn,wait){var c=globalThis.gonb_comm;wait=wait||50;if(c&&c.websocket_is_opened){fn(c);}else{setTimeout(function(){whenComm(fn,Math.min(wait*1.2,1000));},wait);}}
+var acked={};
+function live(){return document.documentElement.contains(root);}
+function resend(c,ev,msg,every){if(acked[ev]||!live())return;c.send(addr,msg);setTimeout(function(){resend(c,ev,msg,every);},every);}
 status.textContent="connecting to the notebook…";
-whenComm(function(c){c.send(addr,JSON.stringify({event:"ready"}));apply.disabled=false;status.textContent="tick the items and press Apply";});
+whenComm(function(c){c.subscribe(addr+"/ack",function(a,v){acked[v]=true;});
+resend(c,"ready",JSON.stringify({event:"ready"}),500);apply.disabled=false;status.textContent="tick the items and press Apply";});
 apply.addEventListener("click",function(){var ids=boxes().filter(function(b){return b.checked;}).map(function(b){return b.value;});apply.disabled=true;
-whenComm(function(c){c.send(addr,JSON.stringify({event:"apply",ids:ids}));status.textContent="sent "+ids.length+" selected";
+whenComm(function(c){resend(c,"apply",JSON.stringify({event:"apply",ids:ids}),1000);status.textContent="sent "+ids.length+" selected";
 boxes().forEach(function(b){b.disabled=true;});root.querySelectorAll("button,input[type=search]").forEach(function(b){b.disabled=true;});});});
 upd();})();`
 

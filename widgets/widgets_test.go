@@ -300,11 +300,13 @@ func TestChecklistWait(t *testing.T) {
 		apply    time.Duration
 		want     []string
 		fellBack bool
+		acks     []string
 	}{
-		{"apply", []string{`{"event":"ready"}`, `{"event":"apply","ids":["AS2"]}`}, time.Second, time.Second, []string{"AS2"}, false},
-		{"no front end", nil, 30 * time.Millisecond, time.Second, []string{"AS1"}, true},
-		{"ready but no apply", []string{`{"event":"ready"}`}, 20 * time.Millisecond, 60 * time.Millisecond, []string{"AS1"}, true},
-		{"garbage ignored", []string{`nope`, `{"event":"ready"}`, `{"event":"apply","ids":[]}`}, time.Second, time.Second, []string{}, false},
+		{"apply", []string{`{"event":"ready"}`, `{"event":"apply","ids":["AS2"]}`}, time.Second, time.Second, []string{"AS2"}, false, []string{"ready", "apply"}},
+		{"repeated ready, each acknowledged", []string{`{"event":"ready"}`, `{"event":"ready"}`, `{"event":"apply","ids":["AS2"]}`}, time.Second, time.Second, []string{"AS2"}, false, []string{"ready", "ready", "apply"}},
+		{"no front end", nil, 30 * time.Millisecond, time.Second, []string{"AS1"}, true, nil},
+		{"ready but no apply", []string{`{"event":"ready"}`}, 20 * time.Millisecond, 60 * time.Millisecond, []string{"AS1"}, true, []string{"ready"}},
+		{"garbage ignored", []string{`nope`, `{"event":"ready"}`, `{"event":"apply","ids":[]}`}, time.Second, time.Second, []string{}, false, []string{"ready", "apply"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -313,9 +315,13 @@ func TestChecklistWait(t *testing.T) {
 				ch <- m
 			}
 			cl := NewChecklist("c", items...).ReadyTimeout(tc.ready).Timeout(tc.apply)
-			got, err := cl.wait(context.Background(), ch, time.Now())
+			var acks []string
+			got, err := cl.wait(context.Background(), ch, func(ev string) { acks = append(acks, ev) })
 			if err != nil {
 				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.acks, acks); diff != "" {
+				t.Errorf("acknowledgements (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tc.want, got.IDs); diff != "" || got.FellBack != tc.fellBack {
 				t.Errorf("ids (-want +got):\n%s fellBack=%v reason=%q", diff, got.FellBack, got.Reason)
@@ -327,7 +333,7 @@ func TestChecklistWait(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if sel, err := NewChecklist("c", items...).wait(ctx, make(chan string), time.Now()); err == nil || !sel.FellBack {
+	if sel, err := NewChecklist("c", items...).wait(ctx, make(chan string), func(string) {}); err == nil || !sel.FellBack {
 		t.Errorf("cancelled: %+v, %v", sel, err)
 	}
 }
