@@ -202,9 +202,12 @@ func ptr[T any](v T) *T { return &v }
 // gonbBootstrapError: GoNB v0.11.3 writes its websocket bootstrap script (gonb_comm) into the
 // cell output whenever a program uses comms (the ASN selector does); nbconvert keeps it, and in
 // an exported page with no kernel it logs these errors. Like unreachable tiles, they are a live
-// connection a static page cannot have, not a script error of ours.
+// connection a static page cannot have, not a script error of ours. The ASN selector asks
+// GoNB once to check its connection when no page answers (comms.Start), so a headless run
+// saves the bootstrap twice, and the second one reports the first as still running.
 func gonbBootstrapError(e string) bool {
 	return strings.Contains(e, "/api/kernels/") && strings.Contains(e, "WebSocket connection") ||
 		strings.Contains(e, "gonb_comm: failed to connect to kernel") ||
+		strings.Contains(e, "gonb_comm already running: we assume this is after a kernel restart") ||
 		strings.Contains(e, "Error: connection closed") && strings.Contains(e, "gonb_comm._websocket.onclose")
 }

@@ -34,7 +34,8 @@ type Selection struct {
 const (
 	// DefaultReadyTimeout bounds the wait for the page's "ready" message; with
 	// no front end (nbconvert) GoNB's comms need ~3 s to give up on the websocket.
-	DefaultReadyTimeout = 6 * time.Second
+	// The bound leaves room for one reconnection (see the nudge in wait).
+	DefaultReadyTimeout = 10 * time.Second
 	// DefaultApplyTimeout bounds the wait for Apply once the page is ready.
 	DefaultApplyTimeout = 30 * time.Minute
 )
@@ -130,7 +131,7 @@ func (c *ChecklistBuilder) Done(ctx context.Context) (Selection, error) {
 	}
 	displayID := "nbl-checklist-" + uid
 	gonbui.UpdateHTML(displayID, string(c.render(true, addr, "")))
-	sel, err := c.wait(ctx, ch.C, func(event string) { comms.Send(addr+"/ack", event) })
+	sel, err := c.wait(ctx, ch.C, func(event string) { comms.Send(addr+"/ack", event) }, comms.Start)
 	if sel.FellBack {
 		gonbui.UpdateHTML(displayID, string(c.withSelection(sel.IDs).render(false, "", "Kept the defaults: "+sel.Reason+".")))
 	} else if err == nil {
@@ -143,10 +144,15 @@ func (c *ChecklistBuilder) Done(ctx context.Context) (Selection, error) {
 // wait reads the page's messages from ch: a "ready" within the ready bound,
 // then an "apply" within the apply bound.
 // Each event is acknowledged with ack (the page repeats it until then).
-func (c *ChecklistBuilder) wait(ctx context.Context, ch <-chan string, ack func(event string)) (Selection, error) {
+// If no "ready" has come by a third of the ready bound, nudge is called once:
+// in GoNB it asks the kernel to check its browser connection and install a
+// new one when the old one is gone.
+func (c *ChecklistBuilder) wait(ctx context.Context, ch <-chan string, ack func(event string), nudge func()) (Selection, error) {
 	ready := false
 	readyT := time.NewTimer(c.readyTimeout)
 	defer readyT.Stop()
+	nudgeT := time.NewTimer(c.readyTimeout / 3)
+	defer nudgeT.Stop()
 	var applyT <-chan time.Time
 	for {
 		select {
@@ -155,6 +161,10 @@ func (c *ChecklistBuilder) wait(ctx context.Context, ch <-chan string, ack func(
 		case <-readyT.C:
 			if !ready {
 				return Selection{IDs: c.defaults(), FellBack: true, Reason: fmt.Sprintf("no notebook front end answered within %v", c.readyTimeout)}, nil
+			}
+		case <-nudgeT.C:
+			if !ready {
+				nudge()
 			}
 		case <-applyT:
 			return Selection{IDs: c.defaults(), FellBack: true, Reason: fmt.Sprintf("Apply was not pressed within %v", c.applyTimeout)}, nil
@@ -254,7 +264,10 @@ var checklistT = template.Must(template.New("checklist").Parse(checklistTmpl))
 // GoNB does not acknowledge delivery and drops values that arrive before the
 // cell's subscription is in place, so the page repeats "ready" (every 500 ms)
 // and "apply" (every 1 s) until the cell answers on ADDR+"/ack" with the
-// event's name, or until the list is replaced.
+// event's name, or until the list is replaced. Each repeat goes through the
+// current globalThis.gonb_comm: GoNB's connection gives up when the kernel is
+// slow to acknowledge it (500 ms), and the cell then asks GoNB to install a
+// new one.
 const checklistJS = `(function(){var root=document.getElementById(ROOT);if(!root||root.dataset.wired)return;root.dataset.wired="1";var addr=ADDR;
 var boxes=function(){return Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));};
 var visible=function(){return boxes().filter(function(b){return !b.closest("tr").hidden;});};
@@ -264,14 +277,15 @@ root.addEventListener("change",upd);
 filter.addEventListener("input",function(){var q=filter.value.toLowerCase();boxes().forEach(function(b){var tr=b.closest("tr");tr.hidden=q!==""&&tr.textContent.toLowerCase().indexOf(q)<0&&b.value.toLowerCase().indexOf(q)<0;});});
 root.querySelectorAll("[data-action]").forEach(function(btn){var a=btn.dataset.action;if(a==="apply")return;btn.addEventListener("click",function(){visible().forEach(function(b){b.checked=a==="all"?true:a==="none"?false:!b.checked;});upd();});});
 function whenComm(fn,wait){var c=globalThis.gonb_comm;wait=wait||50;if(c&&c.websocket_is_opened){fn(c);}else{setTimeout(function(){whenComm(fn,Math.min(wait*1.2,1000));},wait);}}
-var acked={};
+var acked={},subscribed=null;
 function live(){return document.documentElement.contains(root);}
-function resend(c,ev,msg,every){if(acked[ev]||!live())return;c.send(addr,msg);setTimeout(function(){resend(c,ev,msg,every);},every);}
+function resend(ev,msg,every){if(acked[ev]||!live())return;var c=globalThis.gonb_comm;
+if(c&&c.websocket_is_opened){if(subscribed!==c){subscribed=c;c.subscribe(addr+"/ack",function(a,v){acked[v]=true;});}c.send(addr,msg);}
+setTimeout(function(){resend(ev,msg,every);},every);}
 status.textContent="connecting to the notebook…";
-whenComm(function(c){c.subscribe(addr+"/ack",function(a,v){acked[v]=true;});
-resend(c,"ready",JSON.stringify({event:"ready"}),500);apply.disabled=false;status.textContent="tick the items and press Apply";});
+whenComm(function(c){resend("ready",JSON.stringify({event:"ready"}),500);apply.disabled=false;status.textContent="tick the items and press Apply";});
 apply.addEventListener("click",function(){var ids=boxes().filter(function(b){return b.checked;}).map(function(b){return b.value;});apply.disabled=true;
-whenComm(function(c){resend(c,"apply",JSON.stringify({event:"apply",ids:ids}),1000);status.textContent="sent "+ids.length+" selected";
+whenComm(function(c){resend("apply",JSON.stringify({event:"apply",ids:ids}),1000);status.textContent="sent "+ids.length+" selected";
 boxes().forEach(function(b){b.disabled=true;});root.querySelectorAll("button,input[type=search]").forEach(function(b){b.disabled=true;});});});
 upd();})();`
 

@@ -316,12 +316,17 @@ func TestChecklistWait(t *testing.T) {
 			}
 			cl := NewChecklist("c", items...).ReadyTimeout(tc.ready).Timeout(tc.apply)
 			var acks []string
-			got, err := cl.wait(context.Background(), ch, func(ev string) { acks = append(acks, ev) })
+			nudges := 0
+			got, err := cl.wait(context.Background(), ch, func(ev string) { acks = append(acks, ev) }, func() { nudges++ })
 			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tc.acks, acks); diff != "" {
 				t.Errorf("acknowledgements (-want +got):\n%s", diff)
+			}
+			// Without a "ready" by a third of the ready bound, the connection is nudged once.
+			if wantNudges := map[bool]int{true: 1, false: 0}[len(tc.msgs) == 0]; nudges != wantNudges {
+				t.Errorf("nudges = %d, want %d", nudges, wantNudges)
 			}
 			if diff := cmp.Diff(tc.want, got.IDs); diff != "" || got.FellBack != tc.fellBack {
 				t.Errorf("ids (-want +got):\n%s fellBack=%v reason=%q", diff, got.FellBack, got.Reason)
@@ -333,7 +338,7 @@ func TestChecklistWait(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if sel, err := NewChecklist("c", items...).wait(ctx, make(chan string), func(string) {}); err == nil || !sel.FellBack {
+	if sel, err := NewChecklist("c", items...).wait(ctx, make(chan string), func(string) {}, func() {}); err == nil || !sel.FellBack {
 		t.Errorf("cancelled: %+v, %v", sel, err)
 	}
 }
