@@ -64,7 +64,7 @@ func (c *Collector) Add(f *flows.Flow) error {
 		c.ByProtocol.Add(f.L7Protocol, f.FlowStartTime, n, f.AllExtIPs)
 	}
 	if c.ByDirection != nil {
-		c.ByDirection.Add(f.FlowDirection, f.FlowStartTime, n, f.AllExtIPs)
+		c.ByDirection.Add(string(f.FlowDirection), f.FlowStartTime, n, f.AllExtIPs)
 	}
 	if len(c.Kept) < c.MaxKept {
 		c.Kept = append(c.Kept, cloneFlow(f))
@@ -83,7 +83,7 @@ func cloneFlow(f *flows.Flow) flows.Flow {
 	g.DestIP = strings.Clone(f.DestIP)
 	g.L4Protocol = strings.Clone(f.L4Protocol)
 	g.L7Protocol = strings.Clone(f.L7Protocol)
-	g.FlowDirection = strings.Clone(f.FlowDirection)
+	g.FlowDirection = flows.Direction(strings.Clone(string(f.FlowDirection)))
 	g.RemoteRegion = strings.Clone(f.RemoteRegion)
 	g.VMRegion = strings.Clone(f.VMRegion)
 	g.AllExtIPs = strings.Clone(f.AllExtIPs)

@@ -14,7 +14,7 @@ type FlowKey struct {
 	Source        string
 	Dest          string
 	L7Protocol    string
-	FlowDirection string
+	FlowDirection flows.Direction
 }
 
 // FlowIndexRow is one row of the flow index: the flows of one key with their
@@ -23,7 +23,7 @@ type FlowIndexRow struct {
 	Source            string `json:"source"`
 	Dest              string `json:"dest"`
 	L7Protocol        string `json:"L7Protocol"`
-	FlowDirection     string `json:"FlowDirection"`
+	FlowDirection     flows.Direction `json:"FlowDirection"`
 	TotalAllowedFlows int64  `json:"TotalAllowedFlows"`
 }
 
@@ -99,13 +99,13 @@ func NewFlowIndex() *FlowIndex {
 // Add adds one flow: its source and dest (Flow.Source, Flow.Dest), L7
 // protocol, direction and TotalAllowedFlows.
 func (x *FlowIndex) Add(f *flows.Flow) {
-	x.add(f.Source(), f.Dest(), f.L7Protocol, f.FlowDirection, f.TotalAllowedFlows())
+	x.add(f.Source(), f.Dest(), f.L7Protocol, string(f.FlowDirection), f.TotalAllowedFlows())
 }
 
 // AddKey adds n allowed flows to key k (for sources that pre-aggregate, such
 // as a KQL summarize).
 func (x *FlowIndex) AddKey(k FlowKey, n int64) {
-	x.add(k.Source, k.Dest, k.L7Protocol, k.FlowDirection, n)
+	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n)
 }
 
 func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
@@ -119,7 +119,7 @@ func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
 		}
 		x.pos[key] = int32(len(x.rows))
 	} else {
-		k := FlowKey{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], x.dirs.strs[r]}
+		k := FlowKey{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r])}
 		if x.wide == nil {
 			x.wide = make(map[FlowKey]int)
 		}
@@ -129,7 +129,7 @@ func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
 		}
 		x.wide[k] = len(x.rows)
 	}
-	x.rows = append(x.rows, FlowIndexRow{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], x.dirs.strs[r], 0})
+	x.rows = append(x.rows, FlowIndexRow{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r]), 0})
 	x.totals = append(x.totals, n)
 }
 
@@ -167,7 +167,7 @@ func SortFlowIndex(rows []FlowIndexRow) {
 			strings.Compare(a.Source, b.Source),
 			strings.Compare(a.Dest, b.Dest),
 			strings.Compare(a.L7Protocol, b.L7Protocol),
-			strings.Compare(a.FlowDirection, b.FlowDirection),
+			strings.Compare(string(a.FlowDirection), string(b.FlowDirection)),
 		)
 	})
 }

@@ -62,7 +62,7 @@ func readParityCSV(t testing.TB, path string) []flows.Flow {
 		out = append(out, flows.Flow{
 			FlowStartTime: tm("FlowStartTime"), FlowEndTime: tm("FlowEndTime"),
 			VMName: get("VMName"), VMIPAddress: get("VMIPAddress"), SrcIP: get("SrcIP"), DestIP: get("DestIP"),
-			L7Protocol: get("L7Protocol"), FlowDirection: get("FlowDirection"), AllExtIPs: get("AllExtIPs"),
+			L7Protocol: get("L7Protocol"), FlowDirection: flows.Direction(get("FlowDirection")), AllExtIPs: get("AllExtIPs"),
 			AllowedOutFlows: num("AllowedOutFlows"), AllowedInFlows: num("AllowedInFlows"),
 		})
 	}

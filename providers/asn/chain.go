@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
@@ -187,4 +189,21 @@ func merge(a, b Info) Info {
 		a.Source += "+" + b.Source
 	}
 	return a
+}
+
+// Provenance implements provenance.Describer: the stages in order, then
+// the details resolver.
+func (c *ChainResolver) Provenance() provenance.Info {
+	out := provenance.Info{Kind: "asn-chain", Name: "ASN chain"}
+	var parts []string
+	for _, s := range c.stages {
+		p := provenance.Of(s)
+		parts = append(parts, p.String())
+		out.Sample = out.Sample || p.Sample
+	}
+	if c.details != nil {
+		parts = append(parts, "details: "+provenance.Of(c.details).String())
+	}
+	out.Location = strings.Join(parts, " → ")
+	return out
 }

@@ -2,6 +2,7 @@ package asn
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // DefaultCymruAddr is Team Cymru's IP-to-ASN whois service.
@@ -212,4 +215,9 @@ func ParseCymru(r io.Reader) (map[string]Info, error) {
 		out[a.Unmap().WithZone("").String()] = inf
 	}
 	return out, sc.Err()
+}
+
+// Provenance implements provenance.Describer.
+func (c *Cymru) Provenance() provenance.Info {
+	return provenance.Info{Kind: "cymru", Name: "Team Cymru whois", Location: cmp.Or(c.Addr, DefaultCymruAddr)}
 }

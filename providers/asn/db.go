@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/gonotebooklets/notebooklets/internal/sample"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
@@ -193,4 +195,14 @@ func OpenDefault(explicit, dbFolder string) (*DB, error) {
 		return nil, err
 	}
 	return OpenDB(p)
+}
+
+// Provenance implements provenance.Describer: the database's path, or the
+// embedded sample.
+func (db *DB) Provenance() provenance.Info {
+	return provenance.Info{Kind: "geolite2-asn", Name: "GeoLite2 ASN", Location: db.name, Sample: db.shared}
+}
+
+func (e errResolver) Provenance() provenance.Info {
+	return provenance.Info{Kind: "geolite2-asn", Name: "GeoLite2 ASN", Location: "embedded sample (failed to open)", Sample: true}
 }

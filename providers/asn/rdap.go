@@ -1,6 +1,7 @@
 package asn
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
@@ -419,4 +422,9 @@ func (r *RDAP) Resolve(ctx context.Context, ips []string) (Results, error) {
 	}
 	wg.Wait()
 	return res, ctx.Err()
+}
+
+// Provenance implements provenance.Describer.
+func (r *RDAP) Provenance() provenance.Info {
+	return provenance.Info{Kind: "rdap", Name: "RDAP", Location: cmp.Or(r.BootstrapV4, DefaultBootstrapV4)}
 }

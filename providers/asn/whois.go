@@ -2,6 +2,7 @@ package asn
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 	"github.com/likexian/whois"
@@ -198,4 +201,9 @@ func ParseWhois(text string) Info {
 		inf.Org = descr
 	}
 	return inf
+}
+
+// Provenance implements provenance.Describer.
+func (w *Whois) Provenance() provenance.Info {
+	return provenance.Info{Kind: "whois", Name: "whois", Location: cmp.Or(w.Server, DefaultWhoisServer)}
 }

@@ -129,9 +129,9 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		return &rowError{column: d.colName(fFlowDirection), value: string(v[fFlowDirection]), reason: `want "I" or "O"`}
 	}
 	if dir[0] == 'O' {
-		f.FlowDirection = "O"
+		f.FlowDirection = Outbound
 	} else {
-		f.FlowDirection = "I"
+		f.FlowDirection = Inbound
 	}
 	ints := [...]struct {
 		f   field
@@ -193,7 +193,7 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	// msticpy: ExtIP = iif(FlowDirection == "I", SrcIP, DestIP);
 	// AllExtIPs = PublicIPs (+ ExtIP), or [ExtIP]; then mv-expand.
 	ext := f.DestIP
-	if f.FlowDirection == "I" {
+	if f.FlowDirection == Inbound {
 		ext = f.SrcIP
 	}
 	all := append(d.extBuf[:0], f.PublicIPs...)

@@ -12,7 +12,7 @@ import (
 // same way.
 func Example() {
 	src := flows.Sample()
-	byDir := map[string]int64{}
+	byDir := map[flows.Direction]int64{}
 	st, err := src.Stream(context.Background(), flows.Query{Host: "msticalertswin1"}, func(f *flows.Flow) error {
 		byDir[f.FlowDirection] += f.TotalAllowedFlows()
 		return nil

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // Format is a local file format.
@@ -40,6 +42,7 @@ type File struct {
 	name   string
 	format Format
 	open   func() (io.ReadCloser, error)
+	sample bool // the embedded sample
 	// ChunkSize is the CSV parse unit (default 1 MiB); small values are for
 	// tests of chunk boundaries.
 	ChunkSize int
@@ -200,4 +203,13 @@ func (f *File) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats
 		return ndjsonStream(ctx, f.name, rc, q, fn)
 	}
 	return csvStream(ctx, f.name, rc, f.ChunkSize, q, fn)
+}
+
+// Provenance implements provenance.Describer: the file's path, or the
+// embedded sample.
+func (f *File) Provenance() provenance.Info {
+	if f.sample {
+		return provenance.Info{Kind: "files", Name: "sample flows", Location: f.name, Sample: true}
+	}
+	return provenance.Info{Kind: "files", Name: "flow files", Location: f.name}
 }

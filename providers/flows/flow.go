@@ -22,7 +22,7 @@ type Flow struct {
 	L4Protocol      string    `json:"L4Protocol"`
 	L7Protocol      string    `json:"L7Protocol"`
 	DestPort        int       `json:"DestPort"`
-	FlowDirection   string    `json:"FlowDirection"` // "O" outbound, "I" inbound
+	FlowDirection   Direction `json:"FlowDirection"`
 	AllowedOutFlows int64     `json:"AllowedOutFlows"`
 	AllowedInFlows  int64     `json:"AllowedInFlows"`
 	DeniedInFlows   int64     `json:"DeniedInFlows"`
@@ -30,7 +30,25 @@ type Flow struct {
 	RemoteRegion    string    `json:"RemoteRegion"`
 	VMRegion        string    `json:"VMRegion"`
 	AllExtIPs       string    `json:"AllExtIPs"`
+	// BytesSrcToDest and BytesDestToSrc are the bytes sent each way, for
+	// sources that record them (VNet flow logs, some ASIM sources); 0
+	// otherwise. Stats.HasBytes says whether the source had them at all.
+	BytesSrcToDest int64 `json:"BytesSrcToDest,omitempty"`
+	BytesDestToSrc int64 `json:"BytesDestToSrc,omitempty"`
 }
+
+// Direction is a flow's direction as seen from the host: Outbound ("O") or
+// Inbound ("I"), the values of AzureNetworkAnalytics_CL's FlowDirection_s.
+type Direction string
+
+// The flow directions.
+const (
+	Outbound Direction = "O"
+	Inbound  Direction = "I"
+)
+
+// TotalBytes is BytesSrcToDest + BytesDestToSrc.
+func (f *Flow) TotalBytes() int64 { return f.BytesSrcToDest + f.BytesDestToSrc }
 
 // TotalAllowedFlows is AllowedOutFlows + AllowedInFlows.
 func (f *Flow) TotalAllowedFlows() int64 { return f.AllowedOutFlows + f.AllowedInFlows }
@@ -39,7 +57,7 @@ func (f *Flow) TotalAllowedFlows() int64 { return f.AllowedOutFlows + f.AllowedI
 // address (VMIPAddress, else SrcIP), for inbound flows the remote one
 // (AllExtIPs, else DestIP).
 func (f *Flow) Source() string {
-	if f.FlowDirection == "O" {
+	if f.FlowDirection == Outbound {
 		return firstNonEmpty(f.VMIPAddress, f.SrcIP)
 	}
 	return firstNonEmpty(f.AllExtIPs, f.DestIP)
@@ -47,7 +65,7 @@ func (f *Flow) Source() string {
 
 // Dest returns the flow's destination address, the mirror of Source.
 func (f *Flow) Dest() string {
-	if f.FlowDirection == "O" {
+	if f.FlowDirection == Outbound {
 		return firstNonEmpty(f.AllExtIPs, f.DestIP)
 	}
 	return firstNonEmpty(f.VMIPAddress, f.SrcIP)
@@ -82,6 +100,8 @@ type Stats struct {
 	Skipped []string
 	// First and Last are the earliest FlowStartTime and latest FlowEndTime kept.
 	First, Last time.Time
+	// HasBytes is true when the source records bytes (Flow.TotalBytes).
+	HasBytes bool
 	// Warnings says what may be missing from an otherwise successful read,
 	// e.g. a Log Analytics partial result (row or size limit, timeout).
 	Warnings []string

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
@@ -478,4 +480,9 @@ func (s *LogAnalyticsSource) TimeBuckets(ctx context.Context, q Query, bucket ti
 		out = append(out, b)
 	}
 	return out, st, nil
+}
+
+// Provenance implements provenance.Describer: the workspace and table.
+func (s *LogAnalyticsSource) Provenance() provenance.Info {
+	return provenance.Info{Kind: "log-analytics", Name: s.table, Location: "workspace " + s.workspace}
 }

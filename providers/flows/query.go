@@ -3,6 +3,8 @@ package flows
 import (
 	"context"
 	"strings"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // match reports whether f is selected by q: VMName equal to Host ignoring
@@ -103,4 +105,30 @@ func (m multiSource) Stream(ctx context.Context, q Query, fn func(*Flow) error) 
 		}
 	}
 	return st, nil
+}
+
+// Provenance implements provenance.Describer.
+func (s sliceSource) Provenance() provenance.Info {
+	return provenance.Info{Kind: "memory", Name: "flows in memory"}
+}
+
+// Provenance implements provenance.Describer: the sources' locations
+// joined; Sample when any source is the sample.
+func (m multiSource) Provenance() provenance.Info {
+	out := provenance.Info{Kind: "files", Name: "flow files"}
+	var locs []string
+	for i, s := range m {
+		p := provenance.Of(s)
+		if i == 0 {
+			out.Kind = p.Kind
+		} else if p.Kind != out.Kind {
+			out.Kind = "mixed"
+		}
+		if p.Location != "" {
+			locs = append(locs, p.Location)
+		}
+		out.Sample = out.Sample || p.Sample
+	}
+	out.Location = strings.Join(locs, ", ")
+	return out
 }

@@ -11,5 +11,6 @@ func Sample() Source {
 		// The embedded file is checked by the tests; this cannot happen.
 		panic("flows: embedded sample: " + err.Error())
 	}
+	f.sample = true
 	return f
 }

@@ -19,7 +19,7 @@ func TestSample(t *testing.T) {
 	protos, dirs, ext := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, f := range got {
 		protos[f.L7Protocol] = true
-		dirs[f.FlowDirection] = true
+		dirs[string(f.FlowDirection)] = true
 		ext[f.AllExtIPs] = true
 	}
 	if len(protos) < 12 || len(dirs) != 2 {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 	"github.com/oschwald/geoip2-golang/v2"
 )
@@ -123,4 +125,10 @@ func (d *DB) Close() error {
 	err := d.r.Close()
 	d.r = nil
 	return err
+}
+
+// Provenance implements provenance.Describer: the database's path, or the
+// embedded sample.
+func (db *DB) Provenance() provenance.Info {
+	return provenance.Info{Kind: "geolite2-city", Name: "GeoLite2 City", Location: db.name, Sample: db.shared}
 }

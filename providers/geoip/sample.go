@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"sync"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/gonotebooklets/notebooklets/internal/sample"
 )
 
@@ -35,3 +37,7 @@ func Sample() Locator {
 type errLocator struct{ err error }
 
 func (e errLocator) Locate(ip netip.Addr) (Location, error) { return Location{IP: ip.String()}, e.err }
+
+func (e errLocator) Provenance() provenance.Info {
+	return provenance.Info{Kind: "geolite2-city", Name: "GeoLite2 City", Location: "embedded sample (failed to open)", Sample: true}
+}

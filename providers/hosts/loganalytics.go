@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
@@ -138,4 +140,9 @@ func (r *LogAnalyticsResolver) Resolve(ctx context.Context, value string) (Host,
 		return Host{}, fmt.Errorf("%w: %w", ErrNotFound, err)
 	}
 	return tab.Resolve(ctx, value)
+}
+
+// Provenance implements provenance.Describer: the workspace.
+func (r *LogAnalyticsResolver) Provenance() provenance.Info {
+	return provenance.Info{Kind: "log-analytics", Name: "Heartbeat, VMComputer", Location: "workspace " + r.workspace}
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
+
 	"github.com/gonotebooklets/notebooklets/internal/sample"
 )
 
@@ -332,4 +334,10 @@ func parseRecords(name string, data []byte) ([]Record, error) {
 		recs = append(recs, r)
 	}
 	return recs, nil
+}
+
+// Provenance implements provenance.Describer: the file, or the embedded
+// sample.
+func (t *Table) Provenance() provenance.Info {
+	return provenance.Info{Kind: "files", Name: "host records", Location: t.name, Sample: t.name == sample.HostsName}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // AbuseIPDB looks up IP addresses with the AbuseIPDB v2 check endpoint
@@ -109,3 +111,6 @@ func (p *AbuseIPDB) one(ctx context.Context, ioc string) (Result, error) {
 	}
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
+
+// Provenance implements provenance.Describer.
+func (p *AbuseIPDB) Provenance() provenance.Info { return p.r.provenance() }

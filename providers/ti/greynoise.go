@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // GreyNoise looks up IPv4 addresses with the GreyNoise Community API
@@ -110,3 +112,6 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Provenance implements provenance.Describer.
+func (p *GreyNoise) Provenance() provenance.Info { return p.r.provenance() }

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // ErrBadIndicatorFile is wrapped by errors that make a whole indicator file
@@ -457,4 +459,10 @@ func hasIocKey(keys []string) bool {
 		}
 	}
 	return false
+}
+
+// Provenance implements provenance.Describer: the indicator file, or the
+// embedded sample.
+func (l *Local) Provenance() provenance.Info {
+	return provenance.Info{Kind: "local-indicators", Name: l.name, Location: l.name, Sample: l.name == SampleName}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // OTX looks up IP addresses in AlienVault OTX (the indicator "general"
@@ -143,3 +145,6 @@ func (p *OTX) one(ctx context.Context, ioc string) (Result, error) {
 	}
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
+
+// Provenance implements provenance.Describer.
+func (p *OTX) Provenance() provenance.Info { return p.r.provenance() }

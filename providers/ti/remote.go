@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // Errors that classify why a remote lookup failed; match with errors.Is.
@@ -403,4 +405,9 @@ func (r *remote) requireIP(ioc string) (string, error) {
 		return t, r.fail(ErrUnsupported, "%q is %s; this provider looks up IP addresses", ioc, t)
 	}
 	return t, nil
+}
+
+// provenance describes a remote provider: its name and base URL (never the key).
+func (r *remote) provenance() provenance.Info {
+	return provenance.Info{Kind: strings.ToLower(r.name), Name: r.name, Location: r.cfg.baseURL}
 }

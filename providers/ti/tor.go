@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // Tor checks IP addresses against the Tor Project's bulk exit list
@@ -141,3 +143,6 @@ func parseTorList(b []byte) map[string]torNode {
 	}
 	return nodes
 }
+
+// Provenance implements provenance.Describer.
+func (p *Tor) Provenance() provenance.Info { return p.r.provenance() }

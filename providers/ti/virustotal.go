@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // VirusTotal looks up IP addresses with the VirusTotal v3 API
@@ -101,3 +103,6 @@ func (p *VirusTotal) one(ctx context.Context, ioc string) (Result, error) {
 	}
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
+
+// Provenance implements provenance.Describer.
+func (p *VirusTotal) Provenance() provenance.Info { return p.r.provenance() }
