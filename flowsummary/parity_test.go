@@ -79,7 +79,7 @@ func baselineASNs(ips []string) map[string]asn.Info {
 		if err != nil {
 			continue
 		}
-		m[ip] = asn.Info{IP: ip, ASN: uint32(64512 + n), Source: "baseline"}
+		m[ip] = asn.Info{IP: ip, ASN: asn.Number(64512 + n), Source: "baseline"}
 	}
 	return m
 }

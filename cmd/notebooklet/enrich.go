@@ -37,15 +37,15 @@ var enrichColumns = []string{"ip", "ip_type", "asn", "asn_org", "country_iso", "
 // enrichRow is one line of enrich output. Unknown numbers are null in JSON
 // and empty in the table (never 0 or 0,0).
 type enrichRow struct {
-	IP         string   `json:"ip"`
-	IPType     string   `json:"ip_type"`
-	ASN        *uint32  `json:"asn"`
-	ASNOrg     string   `json:"asn_org"`
-	CountryISO string   `json:"country_iso"`
-	Country    string   `json:"country"`
-	City       string   `json:"city"`
-	Latitude   *float64 `json:"latitude"`
-	Longitude  *float64 `json:"longitude"`
+	IP         string      `json:"ip"`
+	IPType     string      `json:"ip_type"`
+	ASN        *asn.Number `json:"asn"`
+	ASNOrg     string      `json:"asn_org"`
+	CountryISO string      `json:"country_iso"`
+	Country    string      `json:"country"`
+	City       string      `json:"city"`
+	Latitude   *float64    `json:"latitude"`
+	Longitude  *float64    `json:"longitude"`
 }
 
 func (r enrichRow) cells() []string {

@@ -3,7 +3,14 @@
 // for registration details, with a cache in memory and on disk.
 package asn
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
 
 // PrivateName is the ASN name given to private addresses, as msticnb does.
 const PrivateName = "private address"
@@ -11,7 +18,7 @@ const PrivateName = "private address"
 // Info is what is known of the network an IP address belongs to.
 type Info struct {
 	IP       string `json:"ip"`
-	ASN      uint32 `json:"asn,omitempty"`      // 0 when unknown
+	ASN      Number `json:"asn,omitempty"`      // Unknown (0) when unknown
 	Name     string `json:"asn_name,omitempty"` // AS name / organisation, e.g. "MICROSOFT-CORP-MSN-AS-BLOCK, US"
 	Country  string `json:"asn_country,omitempty"`
 	CIDR     string `json:"cidr,omitempty"`
@@ -19,6 +26,62 @@ type Info struct {
 	Handle   string `json:"handle,omitempty"`   // RDAP network handle
 	Org      string `json:"org,omitempty"`      // RDAP registrant organisation
 	Source   string `json:"source,omitempty"`   // "geolite2-asn", "cymru", "rdap", "private", "cache"
+}
+
+// Number is an autonomous system number. Two reserved numbers stand for
+// the pseudo-ASNs of a flow summary: Unknown (0, AS0 of RFC 7607: no ASN was
+// found) and Private (4294967295, reserved by RFC 7300: private, loopback
+// and other non-public addresses). A Number identifies an ASN; names are only
+// labels.
+type Number uint32
+
+// The pseudo-ASNs.
+const (
+	Unknown Number = 0
+	Private Number = math.MaxUint32
+)
+
+// String returns "AS8075", "unknown" or "private address".
+func (n Number) String() string {
+	switch n {
+	case Unknown:
+		return "unknown"
+	case Private:
+		return PrivateName
+	}
+	return "AS" + strconv.FormatUint(uint64(n), 10)
+}
+
+// ErrBadNumber is matched (errors.Is) by the errors of ParseNumber.
+var ErrBadNumber = errors.New("not an AS number")
+
+// ParseNumber reads an AS number as people write it: "AS8075", "as8075",
+// "8075", or the pseudo-ASNs "unknown" and "private" ("private address").
+func ParseNumber(s string) (Number, error) {
+	t := strings.TrimSpace(s)
+	switch strings.ToLower(t) {
+	case "unknown":
+		return Unknown, nil
+	case "private", PrivateName:
+		return Private, nil
+	}
+	if len(t) > 2 && strings.EqualFold(t[:2], "AS") {
+		t = t[2:]
+	}
+	n, err := strconv.ParseUint(t, 10, 32)
+	if err != nil || n == 0 || n == math.MaxUint32 {
+		return 0, fmt.Errorf("%w: %q (want AS8075, 8075, unknown or private)", ErrBadNumber, s)
+	}
+	return Number(n), nil
+}
+
+// Number returns the ASN that identifies i in a flow summary: Private for
+// private addresses, else i.ASN (Unknown when none was found).
+func (i Info) Number() Number {
+	if i.Source == "private" {
+		return Private
+	}
+	return i.ASN
 }
 
 // Label is the text shown for the ASN in tables and selectors, msticnb style:
@@ -33,23 +96,9 @@ func (i Info) Label() string {
 	case i.ASN == 0:
 		return i.Name
 	case i.Name == "":
-		return "AS" + itoa(i.ASN)
+		return i.ASN.String()
 	}
-	return "AS" + itoa(i.ASN) + " " + i.Name
-}
-
-func itoa(n uint32) string {
-	var b [10]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return string(b[i:])
+	return i.ASN.String() + " " + i.Name
 }
 
 // Results is the answer to a batch lookup: what was found, and for each IP

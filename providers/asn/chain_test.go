@@ -106,7 +106,7 @@ func TestSample(t *testing.T) {
 	}
 	for _, o := range samplegen.Orgs {
 		ip := o.Prefix.Addr().Next().String()
-		if got := res.Found[ip]; got.ASN != o.ASN || got.Name != o.Name {
+		if got := res.Found[ip]; got.ASN != Number(o.ASN) || got.Name != o.Name {
 			t.Errorf("%s: %+v, want AS%d %s", ip, got, o.ASN, o.Name)
 		}
 	}

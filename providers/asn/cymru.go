@@ -196,7 +196,7 @@ func ParseCymru(r io.Reader) (map[string]Info, error) {
 			if err != nil {
 				continue
 			}
-			inf.ASN = uint32(n)
+			inf.ASN = Number(n)
 		}
 		if len(f) > 2 && f[2] != "NA" {
 			if p, err := netip.ParsePrefix(f[2]); err == nil {

@@ -103,7 +103,7 @@ func (d *DB) Lookup(ip netip.Addr) (info Info, ok bool, err error) {
 	if !rec.HasData() {
 		return info, false, nil
 	}
-	info.ASN = uint32(rec.AutonomousSystemNumber)
+	info.ASN = Number(rec.AutonomousSystemNumber)
 	info.Name = rec.AutonomousSystemOrganization
 	if rec.Network.IsValid() {
 		info.CIDR = rec.Network.String()

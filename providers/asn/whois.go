@@ -183,7 +183,7 @@ func ParseWhois(text string) Info {
 		case "originas", "origin":
 			n, err := strconv.ParseUint(strings.TrimPrefix(strings.ToUpper(strings.Fields(v)[0]), "AS"), 10, 32)
 			if err == nil {
-				inf.ASN = uint32(n)
+				inf.ASN = Number(n)
 			}
 		case "orgname", "org-name", "organization":
 			inf.Org = v

@@ -79,7 +79,7 @@ func main() {
 		if err != nil || !a.Is4() {
 			continue
 		}
-		n := uint32(64512) + uint32(a.As4()[0])
+		n := asn.Number(64512) + asn.Number(a.As4()[0])
 		found[ip] = asn.Info{IP: ip, ASN: n, Name: fmt.Sprintf("AS%d", n)}
 	}
 	s := flowsummary.SummarizeASNs(rows, found)
