@@ -144,3 +144,19 @@ func IsPublic(s string) bool { return TypeOf(s) == Public }
 
 // IsPublicAddr is IsPublic for a parsed address.
 func IsPublicAddr(a netip.Addr) bool { return Classify(a) == Public }
+
+// Canonical returns the one form of the address in s that every package
+// compares: surrounding spaces and an IPv6 zone dropped, IPv4-mapped IPv6
+// addresses (::ffff:10.0.3.5) unmapped to IPv4, IPv6 in RFC 5952 form. It
+// returns s unchanged and false when s is not an IP address.
+func Canonical(s string) (string, bool) {
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err != nil {
+		return s, false
+	}
+	a = a.Unmap().WithZone("")
+	if c := a.String(); c != s {
+		return c, true
+	}
+	return s, true
+}
