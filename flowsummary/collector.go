@@ -1,6 +1,7 @@
 package flowsummary
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +34,48 @@ type Collector struct {
 	// First and Last are the earliest FlowStartTime and latest FlowEndTime
 	// of the accepted flows.
 	First, Last time.Time
+
+	// Host is what the flows say of the queried host (Collect fills it).
+	Host HostFacts
+}
+
+// HostFacts is what the flows tell about the queried host: its VM name,
+// address and region, from the first flows that name them.
+type HostFacts struct {
+	Name, IP, Region string
+}
+
+// Collect streams the flows of q from src once into the collector (see Add)
+// and learns the host's facts from them: flows of the host named by q.Host
+// (case-insensitive) or q.IP give its VMName, VMIPAddress and VMRegion. It
+// returns the source's statistics.
+func (c *Collector) Collect(ctx context.Context, src flows.Source, q flows.Query) (flows.Stats, error) {
+	return src.Stream(ctx, q, func(f *flows.Flow) error {
+		c.learnHost(f, q)
+		return c.Add(f)
+	})
+}
+
+func (c *Collector) learnHost(f *flows.Flow, q flows.Query) {
+	h := &c.Host
+	if h.Name != "" && h.IP != "" && h.Region != "" {
+		return
+	}
+	if q.Host != "" && !strings.EqualFold(f.VMName, q.Host) {
+		return
+	}
+	if q.IP != "" && f.VMIPAddress != q.IP {
+		return
+	}
+	if h.Name == "" && f.VMName != "" {
+		h.Name = strings.Clone(f.VMName)
+	}
+	if h.IP == "" && f.VMIPAddress != "" {
+		h.IP = strings.Clone(f.VMIPAddress)
+	}
+	if h.Region == "" && f.VMRegion != "" {
+		h.Region = strings.Clone(f.VMRegion)
+	}
 }
 
 // NewCollector returns a collector for [start, end] with all parts enabled.

@@ -20,11 +20,11 @@ type FlowKey struct {
 // FlowIndexRow is one row of the flow index: the flows of one key with their
 // summed TotalAllowedFlows. The JSON names are msticnb's column names.
 type FlowIndexRow struct {
-	Source            string `json:"source"`
-	Dest              string `json:"dest"`
-	L7Protocol        string `json:"L7Protocol"`
+	Source            string          `json:"source"`
+	Dest              string          `json:"dest"`
+	L7Protocol        string          `json:"L7Protocol"`
 	FlowDirection     flows.Direction `json:"FlowDirection"`
-	TotalAllowedFlows int64  `json:"TotalAllowedFlows"`
+	TotalAllowedFlows int64           `json:"TotalAllowedFlows"`
 }
 
 // Key returns the row's grouping key.

@@ -1,6 +1,7 @@
 package flowsummary
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,11 +188,7 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 		col.ByDirection = nil
 	}
 	q := flows.Query{Host: res.HostEntity.HostName, IP: res.HostEntity.IPAddress, Start: ts.Start, End: ts.End}
-	hostSeen := hostFromFlows{}
-	stats, err := n.flows.Stream(ctx, q, func(f *flows.Flow) error {
-		hostSeen.add(f, &res.HostEntity)
-		return col.Add(f)
-	})
+	stats, err := col.Collect(ctx, n.flows, q)
 	if err != nil {
 		return &nb.ProviderError{Provider: "flows", Err: err}
 	}
@@ -218,7 +215,9 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 	if res.TimeSpan.IsZero() && !col.First.IsZero() {
 		res.TimeSpan = nb.TimeSpan{Start: col.First, End: col.Last}
 	}
-	hostSeen.fill(&res.HostEntity)
+	res.HostEntity.HostName = cmp.Or(res.HostEntity.HostName, col.Host.Name)
+	res.HostEntity.IPAddress = cmp.Or(res.HostEntity.IPAddress, col.Host.IP)
+	res.HostEntity.Region = cmp.Or(res.HostEntity.Region, col.Host.Region)
 	if col.ByProtocol != nil {
 		res.ProtocolSeries = col.ByProtocol.Series()
 	}
@@ -239,45 +238,6 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.O
 		s.Text("Warning: "+w, false)
 	}
 	return nil
-}
-
-// hostFromFlows learns the host's name, address and region from its flows
-// when the value gave only one of name and address.
-type hostFromFlows struct {
-	name, ip, region string
-}
-
-func (h *hostFromFlows) add(f *flows.Flow, e *HostEntity) {
-	if h.name != "" && h.ip != "" {
-		return
-	}
-	if e.HostName != "" && !strings.EqualFold(f.VMName, e.HostName) {
-		return
-	}
-	if e.IPAddress != "" && f.VMIPAddress != e.IPAddress {
-		return
-	}
-	if h.name == "" && f.VMName != "" {
-		h.name = strings.Clone(f.VMName)
-	}
-	if h.ip == "" && f.VMIPAddress != "" {
-		h.ip = strings.Clone(f.VMIPAddress)
-	}
-	if h.region == "" && f.VMRegion != "" {
-		h.region = strings.Clone(f.VMRegion)
-	}
-}
-
-func (h *hostFromFlows) fill(e *HostEntity) {
-	if e.HostName == "" {
-		e.HostName = h.name
-	}
-	if e.IPAddress == "" {
-		e.IPAddress = h.ip
-	}
-	if e.Region == "" {
-		e.Region = h.region
-	}
 }
 
 // resolveHost asks the host resolver for details (resolve_host) and shows
