@@ -58,6 +58,12 @@ func newBrowser(t testing.TB) *browser {
 	if err := chromedp.Do(ctx); err != nil { // starts the browser; no timeout on this first call
 		t.Fatalf("start chromium %s: %v", chromiumPath(), err)
 	}
+	b.listenConsole(ctx)
+	return b
+}
+
+// listenConsole collects the console messages, errors and exceptions of the tab of ctx.
+func (b *browser) listenConsole(ctx context.Context) {
 	messages := chromedp.Console(ctx)
 	go func() {
 		for m, err := range messages {
@@ -79,7 +85,6 @@ func newBrowser(t testing.TB) *browser {
 			b.mu.Unlock()
 		}
 	}()
-	return b
 }
 
 func (b *browser) addError(s string) {
@@ -154,64 +159,4 @@ func (b *browser) poll(expr string, timeout time.Duration) error {
 		}
 		time.Sleep(150 * time.Millisecond)
 	}
-}
-
-// --- classic Notebook 6.4 driving ---------------------------------------------------------
-
-// openNotebook loads the notebook page and waits for the kernel to be connected and idle.
-func (b *browser) openNotebook(url string) error {
-	if err := b.do(60*time.Second, chromedp.Navigate(url)); err != nil {
-		return err
-	}
-	if err := b.poll(`window.Jupyter && Jupyter.notebook && Jupyter.notebook._fully_loaded`, 60*time.Second); err != nil {
-		return err
-	}
-	// Never write the committed notebook back (Notebook 6 autosaves every 2 minutes).
-	if err := b.eval(`Jupyter.notebook.set_autosave_interval(0); Jupyter.notebook.save_notebook = () => Promise.resolve(); true`); err != nil {
-		return err
-	}
-	return b.poll(`Jupyter.notebook.kernel && Jupyter.notebook.kernel.is_connected() && document.querySelector('#kernel_indicator_icon.kernel_idle_icon')`, 120*time.Second)
-}
-
-// startCell starts executing code cell i (no wait).
-func (b *browser) startCell(i int) error {
-	return b.eval(fmt.Sprintf(`(() => { const c = Jupyter.notebook.get_cell(%d); Jupyter.notebook.select(%d); c.execute(); return true; })()`, i, i))
-}
-
-// waitCell waits until cell i finished and the kernel is idle.
-func (b *browser) waitCell(i int, timeout time.Duration) error {
-	return b.poll(fmt.Sprintf(`(() => { const c = Jupyter.notebook.get_cell(%d);
-		return !c.element.hasClass('running') && typeof c.input_prompt_number === 'number' &&
-			document.querySelector('#kernel_indicator_icon.kernel_idle_icon'); })()`, i), timeout)
-}
-
-// runCell executes code cell i and waits for it; it returns the time it took.
-func (b *browser) runCell(i int, timeout time.Duration) (time.Duration, error) {
-	t0 := time.Now()
-	if err := b.startCell(i); err != nil {
-		return 0, err
-	}
-	err := b.waitCell(i, timeout)
-	return time.Since(t0), err
-}
-
-// cellOutputs returns cell i's outputs (nbformat JSON, as the Notebook keeps them).
-func (b *browser) cellOutputs(i int) ([]output, error) {
-	var outs []output
-	raw, err := evalAs[string](b, fmt.Sprintf(`JSON.stringify(Jupyter.notebook.get_cell(%d).output_area.outputs)`, i))
-	if err != nil {
-		return nil, err
-	}
-	err = jsonUnmarshal(raw, &outs)
-	return outs, err
-}
-
-// cellText is the visible text of cell i's output area.
-func (b *browser) cellText(i int) (string, error) {
-	return evalAs[string](b, fmt.Sprintf(`Jupyter.notebook.get_cell(%d).output_area.element[0].innerText`, i))
-}
-
-// cellSelector is a CSS selector for cell i's element in the page.
-func cellSelector(i int) string {
-	return fmt.Sprintf(`#notebook-container > .cell:nth-child(%d)`, i+1)
 }
