@@ -18,7 +18,7 @@ const (
 func (n *NetworkFlowSummary) store() nb.StateStore { return nb.StateStore{Dir: n.stateDir} }
 
 func (n *NetworkFlowSummary) save(res *Result) error {
-	return n.store().Save(stateKind, stateVersion, res)
+	return n.store().Save(stateKind, stateVersion, "", res)
 }
 
 // load reads the last result; a missing one is reported as not ready with
@@ -26,7 +26,7 @@ func (n *NetworkFlowSummary) save(res *Result) error {
 // how to recover.
 func (n *NetworkFlowSummary) load(msg string) (*Result, error) {
 	var res Result
-	err := n.store().Load(stateKind, stateVersion, &res)
+	_, err := n.store().Load(stateKind, stateVersion, &res)
 	if errors.Is(err, nb.ErrNoState) {
 		return nil, &notReadyError{msg: msg}
 	}
