@@ -99,10 +99,10 @@ func loadCase(t *testing.T, name string) goldenCase {
 	return c
 }
 
-func testNotebooklet(t *testing.T, dir string, sink nb.Sink, c goldenCase) *NetworkFlowSummary {
-	return New(WithFlows(flows.Slice(c.Flows)), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
+func testNotebooklet(t *testing.T, dir string, sink nb.Sink, c goldenCase, more ...Setting) *NetworkFlowSummary {
+	return New(append([]Setting{WithFlows(flows.Slice(c.Flows)), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
 		WithTI(fakeTI{hits: map[string]ti.Result{"185.1.1.1": {Severity: ti.High, Positive: true, Details: "<img src=x onerror=alert(2)>"}}}),
-		WithSink(sink), WithStateDir(dir))
+		WithSink(sink), WithStateDir(dir)}, more...)...)
 }
 
 func TestRunMissingValue(t *testing.T) {
