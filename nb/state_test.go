@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -235,7 +236,7 @@ func writeRaw(t *testing.T, p, kind string, version int, enc string, body []byte
 	var buf bytes.Buffer
 	buf.WriteString(stateMagic)
 	buf.WriteString(`{"kind":"` + kind + `","version":1,"encoding":"` + enc + `","length":` +
-		itoa(len(body)) + `,"sha256":"` + sha(body) + `"}` + "\n")
+		strconv.Itoa(len(body)) + `,"sha256":"` + sha(body) + `"}` + "\n")
 	buf.Write(body)
 	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
