@@ -62,7 +62,7 @@ func (n *NetworkFlowSummary) SelectASNs(ctx context.Context) (widgets.Selection,
 		cl := widgets.NewChecklist("flowsummary-asn-select", checklistItems(res)...).
 			Columns("ASN", "flows", "why").Title("Select the ASNs to process")
 		var err error
-		sel, err = cl.Done(ctx)
+		sel, err = cl.Wait(ctx)
 		if err != nil {
 			return err
 		}

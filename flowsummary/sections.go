@@ -110,7 +110,7 @@ func renderPlotByProtocol(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the protocol timeline")
 	}
 	if r.PlotFlowsByProtocol == "" {
-		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(timelineHeight(len(r.ProtocolSeries))).Assets(r.assets).Done()
+		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(timelineHeight(len(r.ProtocolSeries))).Assets(r.assets).HTML()
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func renderPlotByDirection(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the direction timeline")
 	}
 	if r.PlotFlowsByDirection == "" {
-		h, err := widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).Height(300).Assets(r.assets).Done()
+		h, err := widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).Height(300).Assets(r.assets).HTML()
 		if err != nil {
 			return err
 		}
@@ -143,7 +143,7 @@ func renderPlotValues(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the flow values plot")
 	}
 	if r.PlotFlowValues == "" {
-		h, err := widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).Height(500).Assets(r.assets).Done()
+		h, err := widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).Height(500).Assets(r.assets).HTML()
 		if err != nil {
 			return err
 		}
@@ -176,11 +176,11 @@ func renderFlowIndex(_ context.Context, s nb.Sink, r *Result) error {
 		return noData(s, "the flow index")
 	}
 	t := widgets.NewTable("flowsummary-flow-index",
-		widgets.Column{Key: "source", Title: "source"},
-		widgets.Column{Key: "dest", Title: "dest"},
-		widgets.Column{Key: "L7Protocol", Title: "L7Protocol"},
-		widgets.Column{Key: "FlowDirection", Title: "FlowDirection"},
-		widgets.Column{Key: "TotalAllowedFlows", Title: "TotalAllowedFlows", Bar: true, Numeric: true},
+		widgets.Column{Title: "source"},
+		widgets.Column{Title: "dest"},
+		widgets.Column{Title: "L7Protocol"},
+		widgets.Column{Title: "FlowDirection"},
+		widgets.Column{Title: "TotalAllowedFlows", Bar: true, Numeric: true},
 	).MaxRows(MaxTableRows)
 	for _, row := range r.FlowIndexData {
 		t.Row(row.Source, row.Dest, row.L7Protocol, row.FlowDirection, row.TotalAllowedFlows)
@@ -188,9 +188,12 @@ func renderFlowIndex(_ context.Context, s nb.Sink, r *Result) error {
 	if len(r.FlowIndexData) > MaxTableRows {
 		t.Caption(fmt.Sprintf("%d rows; the first %d are shown (all are in Result.FlowIndexData and the JSON output).", len(r.FlowIndexData), MaxTableRows))
 	}
-	h, text := t.Done()
+	h, err := t.HTML()
+	if err != nil {
+		return err
+	}
 	r.FlowIndex = h
-	s.Show(h, text)
+	s.Show(h, t.Text())
 	return nil
 }
 
@@ -202,17 +205,17 @@ func renderFlowSummary(_ context.Context, s nb.Sink, r *Result) error {
 	}
 	var cols []widgets.Column
 	if sum.HasDest {
-		cols = append(cols, widgets.Column{Key: "DestASN", Title: "DestASN"})
+		cols = append(cols, widgets.Column{Title: "DestASN"})
 	}
 	if sum.HasSource {
-		cols = append(cols, widgets.Column{Key: "SourceASN", Title: "SourceASN"})
+		cols = append(cols, widgets.Column{Title: "SourceASN"})
 	}
 	cols = append(cols,
-		widgets.Column{Key: "TotalAllowedFlows", Title: "TotalAllowedFlows", Bar: true, Numeric: true},
-		widgets.Column{Key: "L7Protocols", Title: "L7Protocols"},
-		widgets.Column{Key: "source_ips", Title: "source_ips"},
-		widgets.Column{Key: "dest_ips", Title: "dest_ips"},
-		widgets.Column{Key: "details", Title: "ASN details"},
+		widgets.Column{Title: "TotalAllowedFlows", Bar: true, Numeric: true},
+		widgets.Column{Title: "L7Protocols"},
+		widgets.Column{Title: "source_ips"},
+		widgets.Column{Title: "dest_ips"},
+		widgets.Column{Title: "ASN details"},
 	)
 	t := widgets.NewTable("flowsummary-flow-summary", cols...).MaxRows(MaxTableRows)
 	for _, row := range sum.Rows {
@@ -229,8 +232,11 @@ func renderFlowSummary(_ context.Context, s nb.Sink, r *Result) error {
 	if len(sum.Rows) > MaxTableRows {
 		t.Caption(fmt.Sprintf("%d rows; the first %d are shown.", len(sum.Rows), MaxTableRows))
 	}
-	h, text := t.Done()
-	s.Show(h, text)
+	h, err := t.HTML()
+	if err != nil {
+		return err
+	}
+	s.Show(h, t.Text())
 	return nil
 }
 
@@ -279,7 +285,11 @@ func renderSelection(_ context.Context, s nb.Sink, r *Result) error {
 		items[i].Default = chosen[items[i].ID]
 	}
 	cl := widgets.NewChecklist("flowsummary-asn-select", items...).Columns("ASN", "flows", "why").Title("Select the ASNs to process").Preset(r.SelectedASNs)
-	s.Show(cl.HTML(), b.String())
+	h, err := cl.HTML()
+	if err != nil {
+		return err
+	}
+	s.Show(h, b.String())
 	return nil
 }
 
@@ -314,22 +324,25 @@ func renderTI(_ context.Context, s nb.Sink, r *Result) error {
 	}
 	s.Text("Warning: Positive Threat Intel Results found for the following flows", false)
 	tb := widgets.NewTable("flowsummary-ti-matches",
-		widgets.Column{Key: "Ioc", Title: "Ioc"},
-		widgets.Column{Key: "matched_on", Title: "matched on"},
-		widgets.Column{Key: "source", Title: "source"},
-		widgets.Column{Key: "dest", Title: "dest"},
-		widgets.Column{Key: "L7Protocol", Title: "L7Protocol"},
-		widgets.Column{Key: "FlowDirection", Title: "FlowDirection"},
-		widgets.Column{Key: "TotalAllowedFlows", Title: "TotalAllowedFlows", Numeric: true},
-		widgets.Column{Key: "Provider", Title: "Provider"},
-		widgets.Column{Key: "Severity", Title: "Severity"},
-		widgets.Column{Key: "Details", Title: "Details"},
+		widgets.Column{Title: "Ioc"},
+		widgets.Column{Title: "matched on"},
+		widgets.Column{Title: "source"},
+		widgets.Column{Title: "dest"},
+		widgets.Column{Title: "L7Protocol"},
+		widgets.Column{Title: "FlowDirection"},
+		widgets.Column{Title: "TotalAllowedFlows", Numeric: true},
+		widgets.Column{Title: "Provider"},
+		widgets.Column{Title: "Severity"},
+		widgets.Column{Title: "Details"},
 	).MaxRows(MaxTableRows)
 	for _, m := range t.Matches {
 		tb.Row(m.Ioc, m.On, m.Source, m.Dest, m.L7Protocol, m.FlowDirection, m.TotalAllowedFlows, m.Provider, severityName(m.Severity), m.Details)
 	}
-	h, text := tb.Done()
-	s.Show(h, text)
+	h, err := tb.HTML()
+	if err != nil {
+		return err
+	}
+	s.Show(h, tb.Text())
 	s.Text("**Please examine these IP flows using the IP Explorer notebook.**", true)
 	return nil
 }
@@ -396,7 +409,7 @@ func drawMap(id string, d *GeoMapData, a widgets.Assets) (template.HTML, error) 
 	if note := mapNote(d); note != "" {
 		m.Note(note)
 	}
-	return m.Done()
+	return m.HTML()
 }
 
 func mapNote(d *GeoMapData) string {
