@@ -162,42 +162,24 @@ func renderFlowsByProtocol(s nb.Sink, r *Result, v view) error {
 	if len(r.ProtocolSeries) == 0 {
 		return noData(s, "the protocol timeline")
 	}
-	return showTimeline(s, widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).
-		Height(timelineHeight(len(r.ProtocolSeries))).Assets(v.assets), seriesText(r.ProtocolSeries, false))
+	return widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).
+		Height(timelineHeight(len(r.ProtocolSeries))).Assets(v.assets).On(s).Done()
 }
 
 func renderFlowsByDirection(s nb.Sink, r *Result, v view) error {
 	if len(r.DirectionSeries) == 0 {
 		return noData(s, "the direction timeline")
 	}
-	return showTimeline(s, widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).
-		Height(300).Assets(v.assets), seriesText(r.DirectionSeries, false))
+	return widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).
+		Height(300).Assets(v.assets).On(s).Done()
 }
 
 func renderFlowValues(s nb.Sink, r *Result, v view) error {
 	if len(r.ProtocolSeries) == 0 {
 		return noData(s, "the flow values plot")
 	}
-	return showTimeline(s, widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).
-		Height(500).Assets(v.assets), seriesText(r.ProtocolSeries, true))
-}
-
-// seriesText is the terminal form of a plot: per series, records and flows.
-func seriesText(ss []TimeSeries, values bool) string {
-	var b strings.Builder
-	for _, s := range ss {
-		var recs, fl int64
-		for _, x := range s.Buckets {
-			recs += x.Records
-			fl += x.Flows
-		}
-		if values {
-			fmt.Fprintf(&b, "%-12s %d TotalAllowedFlows in %d time slots\n", s.Name, fl, len(s.Buckets))
-		} else {
-			fmt.Fprintf(&b, "%-12s %d flow records in %d time slots\n", s.Name, recs, len(s.Buckets))
-		}
-	}
-	return b.String()
+	return widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).
+		Height(500).Assets(v.assets).On(s).Done()
 }
 
 func renderFlowIndex(s nb.Sink, r *Result, _ view) error {
@@ -222,7 +204,7 @@ func renderFlowIndex(s nb.Sink, r *Result, _ view) error {
 	if len(r.FlowIndexData) > MaxTableRows {
 		t.Caption(fmt.Sprintf("%d rows; the first %d are shown (all are in Result.FlowIndexData and the JSON output).", len(r.FlowIndexData), MaxTableRows))
 	}
-	return showTable(s, t)
+	return t.On(s).Done()
 }
 
 func renderFlowSummary(s nb.Sink, r *Result, _ view) error {
@@ -263,7 +245,7 @@ func renderFlowSummary(s nb.Sink, r *Result, _ view) error {
 	if len(sum.Rows) > MaxTableRows {
 		t.Caption(fmt.Sprintf("%d rows; the first %d are shown.", len(sum.Rows), MaxTableRows))
 	}
-	return showTable(s, t)
+	return t.On(s).Done()
 }
 
 // asnDetails lists the registration details of a summary row's ASNs, with
@@ -337,7 +319,13 @@ func renderSelection(s nb.Sink, r *Result, _ view) error {
 	for i, a := range chosen {
 		ids[i] = a.String()
 	}
-	s.Show(newASNChecklist(r, chosen).Preset(ids).HTML(), b.String())
+	cl := newASNChecklist(r, chosen).Preset(ids)
+	h, err := cl.HTML()
+	if err != nil {
+		return err
+	}
+	// The text form lists the reasons and the note too.
+	s.Show(h, b.String())
 	return nil
 }
 
@@ -369,7 +357,7 @@ func renderTI(s nb.Sink, r *Result, _ view) error {
 	for _, m := range t.Matches {
 		tb.Row(m.Ioc, m.On, m.Source, m.Dest, m.L7Protocol, string(m.FlowDirection), m.TotalAllowedFlows, m.Provider, m.Severity.String(), m.Details)
 	}
-	if err := showTable(s, tb); err != nil {
+	if err := tb.On(s).Done(); err != nil {
 		return err
 	}
 	s.Text("**Please examine these IP flows using the IP Explorer notebook.**", true)
@@ -426,7 +414,7 @@ func showMap(s nb.Sink, id string, d *GeoMapData, a widgets.Assets) error {
 	if note := mapNote(d); note != "" {
 		m.Note(note)
 	}
-	return showMapBuilder(s, m, mapText(d))
+	return m.On(s).Done()
 }
 
 func mapNote(d *GeoMapData) string {
@@ -451,55 +439,11 @@ func mapNote(d *GeoMapData) string {
 	return strings.Join(parts, "; ")
 }
 
-func mapText(d *GeoMapData) string {
-	var b strings.Builder
-	b.WriteString("Map:")
-	for _, l := range mapLayers {
-		n := 0
-		for _, p := range d.Points {
-			if p.Role == l.role {
-				n++
-			}
-		}
-		if n > 0 {
-			fmt.Fprintf(&b, " %d %s", n, l.role)
-		}
-	}
-	if n := mapNote(d); n != "" {
-		b.WriteString("; " + n)
-	}
-	return b.String()
-}
-
-// The widgets are shown through these, so that the widgets' display API is
-// used in one place.
-
-func showTable(s nb.Sink, t *widgets.TableBuilder) error {
-	h, text := t.Done()
-	s.Show(h, text)
-	return nil
-}
-
-func showTimeline(s nb.Sink, t *widgets.TimelineBuilder, text string) error {
-	h, err := t.Done()
-	if err != nil {
-		return err
-	}
-	s.Show(h, text)
-	return nil
-}
-
-func showMapBuilder(s nb.Sink, m *widgets.MapBuilder, text string) error {
-	h, err := m.Done()
-	if err != nil {
-		return err
-	}
-	s.Show(h, text)
-	return nil
-}
-
 // waitChecklist shows the checklist in the cell and waits for Apply (or the
 // fallback to its defaults).
-func waitChecklist(ctx context.Context, _ nb.Sink, cl *widgets.ChecklistBuilder) (widgets.Selection, error) {
-	return cl.Done(ctx)
+func waitChecklist(ctx context.Context, s nb.Sink, cl *widgets.ChecklistBuilder) (widgets.Selection, error) {
+	if err := cl.On(s).Done(); err != nil {
+		return widgets.Selection{}, err
+	}
+	return cl.Wait(ctx)
 }
