@@ -251,11 +251,11 @@ func reason(sel Table, counts []TableCount, q flows.Query, asimErr error) string
 	if sel == "" {
 		return "flow table auto: no table has flow records for " + who(q) + " in the time range (" + strings.Join(others, ", ") + ")"
 	}
-	why := "the first with records in the order " + joinTables(direct)
+	why := "the first table with records in the order " + joinTables(direct) + " whose records span at least half as long as the longest"
 	if sel == ASIM {
-		why = "no direct table has records; ASIM normalises the workspace's other network sources"
+		why = "no other table has records; ASIM normalises the workspace's other network sources"
 	}
-	return fmt.Sprintf("flow table auto: %s has %d flow records for %s from %s to %s (%s); chosen as %s",
+	return fmt.Sprintf("flow table auto: chose %s, which has %d flow records for %s from %s to %s (%s): %s",
 		sel, chosen.Records, who(q), chosen.First.UTC().Format(time.RFC3339), chosen.Last.UTC().Format(time.RFC3339),
 		strings.Join(others, ", "), why)
 }

@@ -1,6 +1,7 @@
 package devicenetwork
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/providers/flows"
@@ -34,7 +35,10 @@ func (queries) FlowsKQL(q flows.Query) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filter(t) + "\n| project " + strings.Join(columns, ", "), nil
+	// Timestamp is the advanced-hunting name of TimeGenerated; Sentinel's
+	// table may not have it, so it is not asked for.
+	cols := slices.DeleteFunc(slices.Clone(columns), func(c string) bool { return c == "Timestamp" })
+	return filter(t) + "\n| project " + strings.Join(cols, ", "), nil
 }
 
 // MappedKQL selects q's connection events as flow rows (the package

@@ -44,7 +44,7 @@ func (queries) FlowsKQL(q flows.Query) (string, error) {
 const mapping = `
 | extend Outbound = FlowDirection in~ ("O", "Outbound")
 | extend FlowDirection = iif(Outbound, "O", "I"),
-    VMName = tostring(split(iif(Outbound, SrcVm, DestVm), "/")[-1]),
+    VMName = extract(@"([^/]+)/*$", 1, iif(Outbound, SrcVm, DestVm)),
     HostIp = iif(Outbound, SrcIp, DestIp),
     HostPublic = iif(Outbound, SrcPublicIps, DestPublicIps),
     ExtIP = iif(Outbound, DestIp, SrcIp),
