@@ -18,7 +18,8 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
-// Auto chooses, for each query (host or address and time range), the table
+// AutoSource is the source LogAnalytics returns for Auto. It chooses, for
+// each query (host or address and time range), the table
 // that has its flows, with one query that counts the host's flow records in
 // AzureNetworkAnalytics_CL, NTANetAnalytics and DeviceNetworkEvents
 // (union isfuzzy=true: a table the workspace lacks is no error):

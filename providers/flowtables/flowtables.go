@@ -15,7 +15,7 @@
 // Open reads local exports of any of them, recognising each file's table
 // from its header. LogAnalytics queries a workspace for one table or, with
 // Auto, for the table that has the host's flows in the time range (see
-// Auto for how it chooses); every Log Analytics source groups the flow index
+// AutoSource for how it chooses); every Log Analytics source groups the flow index
 // and the time buckets in KQL (flows.Aggregator).
 package flowtables
 
@@ -191,7 +191,8 @@ func newSource(workspaceID string, cred azcore.TokenCredential, t Table, opts *f
 }
 
 // LogAnalytics returns a source over a workspace's table t, or with Auto one
-// that asks the workspace which table has the host's flows (see Auto).
+// that asks the workspace which table has the host's flows (an
+// *AutoSource).
 // cred nil means azidentity's DefaultAzureCredential; opts.Table is not
 // used.
 func LogAnalytics(workspaceID string, cred azcore.TokenCredential, t Table, opts *flows.LogAnalyticsOptions) (Source, error) {
