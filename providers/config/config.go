@@ -119,6 +119,10 @@ type Notebooklets struct {
 	ASNDB       string   `json:"asn_db,omitempty" yaml:"asn_db,omitempty"`
 	TIFile      string   `json:"ti_file,omitempty" yaml:"ti_file,omitempty"`
 	Workspace   string   `json:"workspace,omitempty" yaml:"workspace,omitempty"`
+	// FlowTable is the Log Analytics flow table: auto (default),
+	// AzureNetworkAnalytics_CL, NTANetAnalytics, ASIM or DeviceNetworkEvents
+	// (see flowtables.ParseTable).
+	FlowTable string `json:"flow_table,omitempty" yaml:"flow_table,omitempty"`
 }
 
 // Find returns the config file to read: explicit if not empty, else the
@@ -418,7 +422,7 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 		return fmt.Errorf("Notebooklets (line %d) is a %s, want a mapping", n.Line, kindName(n.Kind))
 	}
 	known := map[string]bool{"state_dir": true, "assets_url": true, "tile_url": true, "flow_files": true,
-		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true}
+		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true, "flow_table": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i].Value; !known[k] {
 			*warnings = append(*warnings, fmt.Sprintf("Notebooklets.%s (line %d): unknown setting, ignored", k, n.Content[i].Line))

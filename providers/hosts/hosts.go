@@ -1,8 +1,12 @@
 // Package hosts finds the details of a host — name, private and public
 // addresses, operating system, Azure resource — from the records Log
 // Analytics keeps about it: Heartbeat, VMComputer (VM insights) and the
-// NetworkInterface rows of AzureNetworkAnalytics_CL. The notebooklets use it
-// to resolve the host a query names (by name or by IP address).
+// NetworkInterface rows of AzureNetworkAnalytics_CL, and the device or VM
+// each flow table carries: the SrcVm/DestVm sides of NTANetAnalytics (VNet
+// flow logs), Defender for Endpoint's DeviceInfo, DeviceNetworkInfo and
+// DeviceNetworkEvents, and the Src/Dst/Dvc hosts of ASIM network sessions.
+// The notebooklets use it to resolve the host a query names (by name or by
+// IP address).
 package hosts
 
 import (
@@ -36,6 +40,8 @@ type Host struct {
 	Region         string `json:"Region,omitempty"`
 	VMSize         string `json:"VMSize,omitempty"`
 	MACAddress     string `json:"MACAddress,omitempty"`
+	// DeviceID is Defender for Endpoint's device identifier.
+	DeviceID string `json:"DeviceId,omitempty"`
 	// LastSeen is the newest TimeGenerated of the records used.
 	LastSeen time.Time `json:"LastSeen,omitzero"`
 	// Sources lists the record types that contributed ("Heartbeat", ...).
@@ -83,8 +89,7 @@ func (t *Table) Resolve(ctx context.Context, value string) (Host, error) {
 	if v == "" {
 		return Host{}, fmt.Errorf("hosts: empty host name or IP address")
 	}
-	if a, err := netip.ParseAddr(v); err == nil {
-		ip := a.Unmap().String()
+	if ip, ok := ipaddr.Canonical(v); ok {
 		for _, h := range t.hosts {
 			if h.HasIP(ip) {
 				return *h, nil
@@ -126,21 +131,18 @@ func (b *builder) host(name string) *Host {
 	return h
 }
 
+// addIP adds an address (canonical, see ipaddr.Canonical) to PublicIPs
+// when ipaddr.IsPublic says so, else to PrivateIPs; text that is not an
+// address is ignored.
 func (h *Host) addIP(s string) {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil {
+	ip, ok := ipaddr.Canonical(s)
+	if !ok || h.HasIP(ip) {
 		return
 	}
-	ip := a.Unmap().String()
-	if h.HasIP(ip) {
-		return
-	}
-	// PublicIPs are the addresses worth a geo, ASN or TI lookup: the one
-	// public-address rule, ipaddr.IsPublicAddr.
-	if !ipaddr.IsPublicAddr(a) {
-		h.PrivateIPs = append(h.PrivateIPs, ip)
-	} else {
+	if ipaddr.IsPublic(ip) {
 		h.PublicIPs = append(h.PublicIPs, ip)
+	} else {
+		h.PrivateIPs = append(h.PrivateIPs, ip)
 	}
 }
 
