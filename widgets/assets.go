@@ -307,7 +307,7 @@ func (a Assets) embedded(list []asset, shown bool) template.HTML {
 	case EmbedNever:
 		return ""
 	case EmbedAuto:
-		if !gonbui.IsNotebook {
+		if !inNotebook() {
 			return ""
 		}
 		for _, x := range list {
@@ -358,6 +358,9 @@ func gzipped(x asset) string {
 	})
 	return e.b64
 }
+
+// inNotebook reports whether this process is a GoNB cell; tests replace it.
+var inNotebook = func() bool { return gonbui.IsNotebook }
 
 // probeClient asks whether BaseURL serves an asset; tests replace it.
 var probeClient = &http.Client{Timeout: ProbeTimeout}

@@ -28,3 +28,30 @@ func uniqueID(prefix string) string {
 func oneLine(s string) string {
 	return strings.NewReplacer("\n", " ", "\r", " ", "\t", " ").Replace(s)
 }
+
+// stringTable interns strings: outputs carry each distinct string once and
+// refer to it by index.
+type stringTable struct {
+	list  []string
+	index map[string]int
+}
+
+func (t *stringTable) id(s string) int {
+	if i, ok := t.index[s]; ok {
+		return i
+	}
+	if t.index == nil {
+		t.index = map[string]int{}
+	}
+	t.index[s] = len(t.list)
+	t.list = append(t.list, s)
+	return len(t.list) - 1
+}
+
+// strings returns the interned strings in index order (never nil).
+func (t *stringTable) strings() []string {
+	if t.list == nil {
+		return []string{}
+	}
+	return t.list
+}
