@@ -33,7 +33,9 @@ type MapBuilder struct {
 }
 
 // NewMap starts a map; id prefixes its DOM id.
-func NewMap(id string) *MapBuilder { return &MapBuilder{id: id, height: 500, maxMarkers: DefaultMaxMarkers} }
+func NewMap(id string) *MapBuilder {
+	return &MapBuilder{id: id, height: 500, maxMarkers: DefaultMaxMarkers}
+}
 
 // DefaultMaxMarkers bounds the markers a map draws (about 1 MB of page with
 // their popups); the others are counted in a note.
@@ -86,10 +88,10 @@ func safeColor(c string) string {
 }
 
 type jsMarker struct {
-	Lat   float64     `json:"lat"`
-	Lon   float64     `json:"lon"`
-	Layer int         `json:"layer"`
-	Tip   string      `json:"tip"`
+	Lat   float64 `json:"lat"`
+	Lon   float64 `json:"lon"`
+	Layer int     `json:"layer"`
+	Tip   string  `json:"tip"`
 	Popup []int   `json:"popup,omitempty"` // name, value, name, value... (indices into strs)
 }
 

@@ -316,11 +316,11 @@ func (b *TimelineBuilder) Text() string {
 }
 
 type jsChart struct {
-	ID     string          `json:"id"`
-	Option map[string]any  `json:"option"`
-	Tips   tooltipTable    `json:"tips"`
-	Height int             `json:"height"`
-	Assets []jsAsset       `json:"assets"`
+	ID     string         `json:"id"`
+	Option map[string]any `json:"option"`
+	Tips   tooltipTable   `json:"tips"`
+	Height int            `json:"height"`
+	Assets []jsAsset      `json:"assets"`
 }
 
 // untrustedHint is what a chart or map placeholder says when the page's
