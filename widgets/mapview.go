@@ -190,7 +190,7 @@ const mapTmpl = `<div class="nbl-map-wrap" id="{{.ID}}">
 <style>{{.CommonCSS}}{{.CSS}}</style>
 <div class="nbl-map"></div>
 <div class="nbl-placeholder"><b>Map not drawn:</b> {{.Hint}}</div>
-<div class="nbl-legend">{{range .Legend}}<span style="margin-right:12px"><span class="nbl-dot" style="background:{{.Color}}"></span>{{.Name}} ({{.Count}})</span> {{end}}</div>
+<div class="nbl-legend">{{range .Legend}}<span style="margin-right:12px"><span class="nbl-dot" style="display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px;background:{{.Color}}"></span>{{.Name}} ({{.Count}})</span> {{end}}</div>
 {{range .Notes}}<p class="nbl-note"><i>{{.}}</i></p>
 {{end}}</div>
 {{.Embedded}}<script>{{.Script}}</script>

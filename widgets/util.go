@@ -10,8 +10,6 @@ import (
 // shown twice on one page: the prefix's letters, digits, '-' and '_' (others
 // become '-'), a dash and 10 random hex digits.
 func uniqueID(prefix string) string {
-	var b [5]byte
-	_, _ = rand.Read(b[:])
 	p := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
@@ -21,7 +19,14 @@ func uniqueID(prefix string) string {
 	if p == "" {
 		p = "nbl"
 	}
-	return p + "-" + hex.EncodeToString(b[:])
+	return p + "-" + randomHex()
+}
+
+// randomHex returns 10 random hex digits.
+func randomHex() string {
+	var b [5]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // oneLine replaces line breaks and tabs with spaces.
