@@ -310,8 +310,16 @@ func (a Assets) embedded(list []asset, shown bool) template.HTML {
 		if !inNotebook() {
 			return ""
 		}
-		for _, x := range list {
-			if !probe(a.url(x)) {
+		// Ask for all of them at once: with a network that drops packets a
+		// cell waits ProbeTimeout once, not once per asset.
+		ok := make([]bool, len(list))
+		var wg sync.WaitGroup
+		for i, x := range list {
+			wg.Go(func() { ok[i] = probe(a.url(x)) })
+		}
+		wg.Wait()
+		for i, x := range list {
+			if !ok[i] {
 				need = append(need, x)
 			}
 		}

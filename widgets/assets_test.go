@@ -341,3 +341,32 @@ func TestEmbeddedCopyDecodes(t *testing.T) {
 		t.Error("the embedded copy is not the asset")
 	}
 }
+
+// TestProbesAtOnce checks that a cell asks for all the assets of an output
+// at once (so that a network that drops packets costs ProbeTimeout once).
+func TestProbesAtOnce(t *testing.T) {
+	list := append(append([]asset(nil), mapAssets...), outlineAssets...)
+	var mu sync.Mutex
+	inFlight, most := 0, 0
+	all := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		most = max(most, inFlight)
+		if inFlight == len(list) {
+			close(all)
+		}
+		mu.Unlock()
+		select { // answer once every probe is in flight (or give up: then they were not)
+		case <-all:
+		case <-r.Context().Done():
+		}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	defer srv.Close()
+	withNotebook(t, true)
+	got := embeddedNames(Assets{BaseURL: srv.URL}.embedded(list, false))
+	if most != len(list) || len(got) != len(list) {
+		t.Errorf("%d probes in flight at most, %d copies embedded; want %d and %d", most, len(got), len(list), len(list))
+	}
+}
