@@ -1,8 +1,12 @@
 package flowsummary
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -64,4 +68,73 @@ func TestYAMLNamesExist(t *testing.T) {
 			t.Errorf("section %s is not in the YAML's output", sec)
 		}
 	}
+}
+
+// New's doc comment is what JupyterLab's contextual help (Shift+Tab, GoNB
+// through gopls) shows on flowsummary.New: it must list every option and
+// every section the YAML defines.
+func TestNewDocListsOptionsAndSections(t *testing.T) {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "notebooklet.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var newDoc, typeDoc string
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == "New" && fd.Recv == nil {
+			newDoc = fd.Doc.Text()
+		}
+		if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.TYPE && gd.Specs[0].(*ast.TypeSpec).Name.Name == "NetworkFlowSummary" {
+			typeDoc = gd.Doc.Text()
+		}
+	}
+	for what, doc := range map[string]string{"New": newDoc, "NetworkFlowSummary": typeDoc} {
+		checkDocNames(t, what, doc)
+	}
+}
+
+func checkDocNames(t *testing.T, what, doc string) {
+	t.Helper()
+	if doc == "" {
+		t.Fatalf("%s has no doc comment", what)
+	}
+	for _, o := range Metadata().Options() {
+		if !strings.Contains(doc, o.Name) {
+			t.Errorf("%s's doc does not name option %s", what, o.Name)
+		}
+	}
+	for _, sec := range Sections() {
+		name := sectionConstName(t, sec)
+		if !strings.Contains(doc, name) {
+			t.Errorf("%s's doc does not name section %s (%s)", what, name, sec)
+		}
+	}
+}
+
+// sectionConstName finds the name of the Section constant whose value is sec.
+func sectionConstName(t *testing.T, sec Section) string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "sections.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, sp := range gd.Specs {
+			vs := sp.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if i < len(vs.Values) {
+					if bl, ok := vs.Values[i].(*ast.BasicLit); ok && bl.Value == `"`+string(sec)+`"` {
+						return n.Name
+					}
+				}
+			}
+		}
+	}
+	t.Fatalf("no constant for section %s", sec)
+	return ""
 }

@@ -30,6 +30,13 @@ import (
 // the state directory, keyed by the notebook; the later steps load it, act
 // on that run only, and say so when their providers differ from the run's.
 // Every step returns its error and also shows it in the cell.
+//
+// Options of Run: plot_flows, plot_flow_values, flow_summary, resolve_host
+// (the defaults) and geo_map. Sections (Show): SectionRun,
+// SectionFlowsByProtocol, SectionFlowsByDirection, SectionFlowValues,
+// SectionFlowIndex, SectionFlowSummary, SectionGeoMapAll, SectionSelectASNs,
+// SectionTILookup, SectionGeoMapSelected. nb.Help("NetworkFlowSummary")
+// shows all of it in a cell.
 type NetworkFlowSummary struct {
 	flows  flows.Source
 	hosts  hosts.Resolver

@@ -37,10 +37,11 @@ func Sections() []Section {
 		SectionFlowIndex, SectionFlowSummary, SectionGeoMapAll, SectionSelectASNs, SectionTILookup, SectionGeoMapSelected}
 }
 
-// MaxTableRows is how many rows a section's table holds at most; the full
-// data stays in the result (FlowIndexData, FlowSummary, TIResults) and the
-// JSON output.
-const MaxTableRows = 500
+// MaxTableRows is how many rows a section's interactive table holds at most
+// (widgets.DefaultMaxRows: sorted, filtered and paged in the browser); the
+// full data stays in the result (FlowIndexData, FlowSummary, TIResults), the
+// JSON output and the exported tables.
+const MaxTableRows = widgets.DefaultMaxRows
 
 // view is what a section is drawn with besides the result: where charts and
 // maps load their assets from.

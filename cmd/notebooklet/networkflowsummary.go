@@ -15,6 +15,7 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/config"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
 func init() { runners["NetworkFlowSummary"] = runNetworkFlowSummary }
@@ -115,6 +116,8 @@ func runNetworkFlowSummary(ctx context.Context, args []string, stdout, stderr io
 	var report *nb.HTMLReport
 	if f.htmlOut != "" {
 		report = nb.NewHTMLReport("Network flow summary for " + f.value)
+		// One file that draws everything with the network off.
+		report.AddHead(widgets.InlineAssets())
 		sink = nb.Tee(sink, report)
 	}
 	nbk := flowsummary.New(append(settings, flowsummary.WithSink(sink))...)
