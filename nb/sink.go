@@ -357,14 +357,27 @@ func (r *HTMLReport) add(h template.HTML) {
 	r.parts = append(r.parts, h)
 }
 
-// ReportStyle is the style sheet of HTML reports and help pages.
-const ReportStyle = `body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#1f2328;line-height:1.45}
-h1,h2,h3,h4{margin:1.2em 0 .4em}h1{border-bottom:2px solid #d0d7de;padding-bottom:.2em}
-h2{border-bottom:1px solid #d0d7de;padding-bottom:.15em}
-code{background:#f3f4f6;padding:.1em .3em;border-radius:4px;font-size:90%}
-pre{background:#f6f8fa;padding:.8em;overflow:auto}
-table{border-collapse:collapse;margin:.5em 0;font-size:90%}th,td{border:1px solid #d0d7de;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.nb-output{margin:.6em 0 1.2em;overflow-x:auto}.nb-meta{color:#57606a;font-size:90%}
+// ReportStyle is the style sheet of HTML reports and help pages. It defines
+// the JupyterLab theme variables (--jp-*) the widgets use, with light values
+// and, under prefers-color-scheme: dark, dark ones, so that a report reads
+// as the notebook does in JupyterLab's Light and Dark themes.
+const ReportStyle = `:root{color-scheme:light;--jp-layout-color0:#fff;--jp-layout-color1:#fff;--jp-layout-color2:#f6f8fa;--jp-layout-color3:#e5e9ed;` +
+	`--jp-ui-font-color0:#000;--jp-ui-font-color1:#1f2328;--jp-ui-font-color2:#57606a;--jp-ui-font-color3:#6e7781;--jp-content-font-color1:#1f2328;` +
+	`--jp-border-color1:#8c959f;--jp-border-color2:#d0d7de;--jp-brand-color1:#0969da;--jp-content-link-color:#0969da;` +
+	`--jp-rendermime-table-row-background:#f6f8fa;--jp-rendermime-table-row-hover-background:#eaeef2}
+@media (prefers-color-scheme:dark){:root{color-scheme:dark;--jp-layout-color0:#0d1117;--jp-layout-color1:#161b22;--jp-layout-color2:#21262d;--jp-layout-color3:#30363d;` +
+	`--jp-ui-font-color0:#fff;--jp-ui-font-color1:#e6edf3;--jp-ui-font-color2:#9198a1;--jp-ui-font-color3:#7d8590;--jp-content-font-color1:#e6edf3;` +
+	`--jp-border-color1:#6e7681;--jp-border-color2:#30363d;--jp-brand-color1:#2f81f7;--jp-content-link-color:#4493f8;` +
+	`--jp-rendermime-table-row-background:#161b22;--jp-rendermime-table-row-hover-background:#1f2937}}
+body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;line-height:1.45;` +
+	`color:var(--jp-content-font-color1,#1f2328);background:var(--jp-layout-color0,#fff)}
+a{color:var(--jp-content-link-color,#0969da)}
+h1,h2,h3,h4{margin:1.2em 0 .4em}h1{border-bottom:2px solid var(--jp-border-color2,#d0d7de);padding-bottom:.2em}
+h2{border-bottom:1px solid var(--jp-border-color2,#d0d7de);padding-bottom:.15em}
+code{background:var(--jp-layout-color2,#f3f4f6);padding:.1em .3em;border-radius:4px;font-size:90%}
+pre{background:var(--jp-layout-color2,#f6f8fa);padding:.8em;overflow:auto}
+table{border-collapse:collapse;margin:.5em 0;font-size:90%}th,td{border:1px solid var(--jp-border-color2,#d0d7de);padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:var(--jp-layout-color2,#f6f8fa)}.nb-output{margin:.6em 0 1.2em;overflow-x:auto}.nb-meta{color:var(--jp-ui-font-color2,#57606a);font-size:90%}
 .nb-text p{margin:.4em 0}`
 
 var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>

@@ -307,11 +307,19 @@ func (a Assets) embedded(list []asset, shown bool) template.HTML {
 	case EmbedNever:
 		return ""
 	case EmbedAuto:
-		if !gonbui.IsNotebook {
+		if !inNotebook() {
 			return ""
 		}
-		for _, x := range list {
-			if !probe(a.url(x)) {
+		// Ask for all of them at once: with a network that drops packets a
+		// cell waits ProbeTimeout once, not once per asset.
+		ok := make([]bool, len(list))
+		var wg sync.WaitGroup
+		for i, x := range list {
+			wg.Go(func() { ok[i] = probe(a.url(x)) })
+		}
+		wg.Wait()
+		for i, x := range list {
+			if !ok[i] {
 				need = append(need, x)
 			}
 		}
@@ -358,6 +366,9 @@ func gzipped(x asset) string {
 	})
 	return e.b64
 }
+
+// inNotebook reports whether this process is a GoNB cell; tests replace it.
+var inNotebook = func() bool { return gonbui.IsNotebook }
 
 // probeClient asks whether BaseURL serves an asset; tests replace it.
 var probeClient = &http.Client{Timeout: ProbeTimeout}

@@ -146,7 +146,7 @@ func (c *ChecklistBuilder) Done() error {
 	c.shown = true
 	d := c.display.get()
 	c.shownOn = d
-	uid := uniqueID("")[len("nbl-"):]
+	uid := randomHex()
 	if gonbui.IsNotebook {
 		uid = gonbui.UniqueId()
 	}
@@ -355,7 +355,7 @@ const checklistTmpl = `<div class="nbl-checklist" id="{{.ID}}" data-live="{{.Liv
 <button type="button" data-action="none"{{if not .Live}} disabled{{end}}>Select none</button>
 <button type="button" data-action="invert"{{if not .Live}} disabled{{end}}>Invert</button>
 <span class="nbl-count" aria-live="polite">{{.Checked}} of {{len .Rows}} selected</span></div>
-<table><thead><tr><th></th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+<table class="nbl-list"><thead><tr><th></th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr{{if .Default}} class="nbl-default"{{end}}><td><input type="checkbox" value="{{.ID}}" id="{{$.ID}}-{{.ID}}"{{if .Checked}} checked{{end}}{{if not $.Live}} disabled{{end}}></td><td><label for="{{$.ID}}-{{.ID}}">{{.Label}}</label>{{if .Default}} <span class="nbl-reason" title="selected by default">(default{{if .Reason}}: {{.Reason}}{{end}})</span>{{end}}</td>{{range .Details}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody></table>
 <div class="nbl-controls"><button type="button" data-action="apply" class="nbl-apply" disabled>Apply</button> <span class="nbl-status">{{.Status}}</span></div>

@@ -36,10 +36,12 @@
 // AssetServer). In a GoNB cell (Assets.Embed EmbedAuto) the cell asks
 // BaseURL for each asset it needs (ProbeTimeout) and the first output of the
 // cell that needs an asset BaseURL does not serve carries its embedded copy,
-// gzipped and base64-encoded: about 445 KB for a chart (ECharts), 130 KB for
-// a map (Leaflet, markercluster, outlines); the cell's later outputs carry
-// none. When BaseURL answers, an output carries its data and about 10 KB of
-// script only. NOTEBOOKLETS_ASSETS_URL=embedded (EmbeddedBaseURL) skips the
+// gzipped and base64-encoded: about 448 KB for a chart (ECharts), 128 KB for
+// a map (Leaflet, markercluster, topojson-client, outlines); the cell's later
+// outputs carry none. The cell asks for all the assets of an output at once,
+// so a network that drops packets costs ProbeTimeout once per cell. Besides
+// its data, an output carries its script and style: about 9 KB for a chart,
+// 13 KB for a map, 14 KB for a table, 5 KB for the checklist. NOTEBOOKLETS_ASSETS_URL=embedded (EmbeddedBaseURL) skips the
 // network altogether. With RequireJS on the page (classic Notebook) scripts
 // from a URL load through require() (UMD modules register with AMD and set
 // no global; the loader copies them to their globals); embedded copies run

@@ -28,10 +28,27 @@ type MapBuilder struct {
 	assets  Assets
 	height  int
 	display displayTarget
+	// maxMarkers bounds the markers drawn.
+	maxMarkers int
 }
 
 // NewMap starts a map; id prefixes its DOM id.
-func NewMap(id string) *MapBuilder { return &MapBuilder{id: id, height: 500} }
+func NewMap(id string) *MapBuilder {
+	return &MapBuilder{id: id, height: 500, maxMarkers: DefaultMaxMarkers}
+}
+
+// DefaultMaxMarkers bounds the markers a map draws (about 1 MB of page with
+// their popups); the others are counted in a note.
+const DefaultMaxMarkers = 5000
+
+// MaxMarkers sets how many markers the map draws (n ≤ 0: DefaultMaxMarkers).
+func (m *MapBuilder) MaxMarkers(n int) *MapBuilder {
+	if n <= 0 {
+		n = DefaultMaxMarkers
+	}
+	m.maxMarkers = n
+	return m
+}
 
 // Layer adds a layer (markers naming an unknown layer get one, in grey).
 func (m *MapBuilder) Layer(l Layer) *MapBuilder { m.layers = append(m.layers, l); return m }
@@ -71,11 +88,11 @@ func safeColor(c string) string {
 }
 
 type jsMarker struct {
-	Lat   float64     `json:"lat"`
-	Lon   float64     `json:"lon"`
-	Layer int         `json:"layer"`
-	Tip   string      `json:"tip"`
-	Popup [][2]string `json:"popup"`
+	Lat   float64 `json:"lat"`
+	Lon   float64 `json:"lon"`
+	Layer int     `json:"layer"`
+	Tip   string  `json:"tip"`
+	Popup []int   `json:"popup,omitempty"` // name, value, name, value... (indices into strs)
 }
 
 type jsLayer struct {
@@ -93,6 +110,7 @@ type jsMap struct {
 	Height      int        `json:"height"`
 	Layers      []jsLayer  `json:"layers"`
 	Points      []jsMarker `json:"pts"`
+	Strs        []string   `json:"strs"`
 	Tiles       string     `json:"tiles"`
 	Assets      []jsAsset  `json:"assets"`
 	Outlines    []jsAsset  `json:"outlines"`
@@ -110,6 +128,7 @@ type mapData struct {
 	layers []jsLayer
 	legend []legendEntry
 	points []jsMarker
+	strs   []string // the popups' strings
 	notes  []string
 }
 
@@ -122,10 +141,15 @@ func (m *MapBuilder) data() mapData {
 		}
 	}
 	var d mapData
-	bad := 0
+	var strs stringTable
+	bad, over := 0, 0
 	for _, mk := range m.markers {
 		if math.IsNaN(mk.Lat) || math.IsNaN(mk.Lon) || mk.Lat < -90 || mk.Lat > 90 || mk.Lon < -180 || mk.Lon > 180 {
 			bad++
+			continue
+		}
+		if len(d.points) >= m.maxMarkers {
+			over++
 			continue
 		}
 		i, ok := idx[mk.Layer]
@@ -134,8 +158,13 @@ func (m *MapBuilder) data() mapData {
 			idx[mk.Layer] = i
 			layers = append(layers, Layer{Name: mk.Layer, Color: "gray"})
 		}
-		d.points = append(d.points, jsMarker{mk.Lat, mk.Lon, i, mk.Tooltip, mk.Popup})
+		var popup []int
+		for _, kv := range mk.Popup {
+			popup = append(popup, strs.id(kv[0]), strs.id(kv[1]))
+		}
+		d.points = append(d.points, jsMarker{mk.Lat, mk.Lon, i, mk.Tooltip, popup})
 	}
+	d.strs = strs.strings()
 	counts := make([]int, len(layers))
 	for _, p := range d.points {
 		counts[p.Layer]++
@@ -151,6 +180,9 @@ func (m *MapBuilder) data() mapData {
 	if bad > 0 {
 		d.notes = append(d.notes, fmt.Sprintf("%d markers with invalid coordinates were not drawn.", bad))
 	}
+	if over > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("%d markers over the limit of %d were not drawn.", over, m.maxMarkers))
+	}
 	return d
 }
 
@@ -158,7 +190,7 @@ const mapTmpl = `<div class="nbl-map-wrap" id="{{.ID}}">
 <style>{{.CommonCSS}}{{.CSS}}</style>
 <div class="nbl-map"></div>
 <div class="nbl-placeholder"><b>Map not drawn:</b> {{.Hint}}</div>
-<div class="nbl-legend">{{range .Legend}}<span style="margin-right:12px"><span class="nbl-dot" style="background:{{.Color}}"></span>{{.Name}} ({{.Count}})</span> {{end}}</div>
+<div class="nbl-legend">{{range .Legend}}<span style="margin-right:12px"><span class="nbl-dot" style="display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px;background:{{.Color}}"></span>{{.Name}} ({{.Count}})</span> {{end}}</div>
 {{range .Notes}}<p class="nbl-note"><i>{{.}}</i></p>
 {{end}}</div>
 {{.Embedded}}<script>{{.Script}}</script>
@@ -203,7 +235,7 @@ func (m *MapBuilder) render(shown bool) (template.HTML, error) {
 	id := uniqueID(m.id)
 	tiles := m.assets.tiles()
 	list := append(append([]asset(nil), mapAssets...), outlineAssets...)
-	js, err := widgetCall("map", jsMap{ID: id, Height: m.height, Layers: d.layers, Points: d.points, Tiles: tiles,
+	js, err := widgetCall("map", jsMap{ID: id, Height: m.height, Layers: d.layers, Points: d.points, Strs: d.strs, Tiles: tiles,
 		Assets: m.assets.loaderList(mapAssets), Outlines: m.assets.loaderList(outlineAssets), OutlineWait: OutlineWait.Milliseconds()})
 	if err != nil {
 		return "", err

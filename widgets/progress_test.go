@@ -57,6 +57,23 @@ func TestTextDisplay(t *testing.T) {
 	}
 }
 
+func TestTextDisplayShow(t *testing.T) {
+	var buf bytes.Buffer
+	d := NewTextDisplay(&buf)
+	d.tty = true
+	d.Update("a", "", "a 1/2")
+	d.Show("<b>x</b>", "table\nrows\n") // ends the bar's line first
+	d.Show("", "")                      // nothing to write
+	if want := "\ra 1/2\x1b[K\ntable\nrows\n"; buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+	var r1, r2 recorder
+	Displays(&r1, nil, &r2).Show("<p>h</p>", "t")
+	if len(r1.shown) != 1 || len(r2.shown) != 1 || r2.shown[0].text != "t" {
+		t.Errorf("Displays.Show reached %d and %d displays", len(r1.shown), len(r2.shown))
+	}
+}
+
 func TestProgressOnDisplays(t *testing.T) {
 	var rec recorder
 	var buf bytes.Buffer

@@ -24,15 +24,20 @@ type Column struct {
 const (
 	// DefaultMaxRows is how many rows a table holds for sorting, filtering,
 	// paging and CSV download: 40 times the 500 rows a static table could
-	// reasonably show, and at about 50 bytes a row (a flow index row) 1 MB
-	// of page. Past it an analyst needs the exported data, not a browser table.
+	// show. Past it an analyst needs the exported data, not a browser table.
 	DefaultMaxRows = 20_000
-	// MaxTableBytes bounds the data a table holds (about 1 MiB of cell text);
-	// rows past it are left out as rows past MaxRows are.
-	MaxTableBytes = 1 << 20
+	// MaxTableBytes bounds the cell text a table holds; rows past it are left
+	// out as rows past MaxRows are. A flow index row is about 45 bytes, so
+	// the bound holds some 11,000 of them; with it, three full tables, two
+	// full maps (DefaultMaxMarkers), three charts and the inlined assets stay
+	// within the 5 MB an HTML report of a million flows may take.
+	MaxTableBytes = 512 << 10
 	// DefaultStaticRows is how many rows show as plain HTML (what is seen
-	// when scripts do not run: a reopened, untrusted notebook) and in the text form.
+	// when scripts do not run: a reopened, untrusted notebook) and in the
+	// text form, within MaxStaticBytes of cell text.
 	DefaultStaticRows = 100
+	// MaxStaticBytes bounds the cell text of the plain HTML rows.
+	MaxStaticBytes = 64 << 10
 	// MaxCellChars bounds the text of one cell; longer text is cut with "…".
 	MaxCellChars = 1000
 	// DefaultPageSize is how many rows a page of an interactive table shows.
@@ -206,6 +211,24 @@ type tableData struct {
 	max   []float64     // per bar column, the largest |value| held
 }
 
+// static is how many of the rows held show as plain HTML: at most n, within
+// MaxStaticBytes (and at least one).
+func (d tableData) static(n int) int {
+	size := 0
+	for i, r := range d.cells {
+		if i >= n {
+			return n
+		}
+		for _, c := range r {
+			size += len(c.text)
+		}
+		if size > MaxStaticBytes && i > 0 {
+			return i
+		}
+	}
+	return len(d.cells)
+}
+
 func (t *TableBuilder) data() tableData {
 	d := tableData{total: len(t.rows), max: make([]float64, len(t.cols))}
 	size := 0
@@ -303,7 +326,7 @@ func (t *TableBuilder) HTML() (template.HTML, error) {
 		}
 		cfg.Rows[ri] = row
 	}
-	static := d.cells[:min(len(d.cells), t.staticRows)]
+	static := d.cells[:d.static(t.staticRows)]
 	rows := make([][]staticCell, len(static))
 	for ri, r := range static {
 		rows[ri] = make([]staticCell, len(r))
@@ -346,7 +369,7 @@ func (t *TableBuilder) HTML() (template.HTML, error) {
 // of how many more there are.
 func (t *TableBuilder) Text() string {
 	d := t.data()
-	shown := d.cells[:min(len(d.cells), t.staticRows)]
+	shown := d.cells[:d.static(t.staticRows)]
 	var sb strings.Builder
 	if t.caption != "" {
 		sb.WriteString(t.caption + "\n")
@@ -383,5 +406,5 @@ func csvName(id string) string {
 		}
 		return '-'
 	}, id)
-	return strings.Trim(cmp.Or(s, "table"), ".") + ".csv"
+	return cmp.Or(strings.Trim(s, "."), "table") + ".csv"
 }

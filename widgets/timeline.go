@@ -209,12 +209,37 @@ func bucket(ss []Series, max int) []Series {
 	return out
 }
 
+// tooltipTable holds the tooltip rows of every point compactly: each
+// distinct string once in Strs, and per series and point the list name,
+// value, name, value... as indices into Strs.
+type tooltipTable struct {
+	Strs []string  `json:"strs"`
+	Rows [][][]int `json:"rows"`
+}
+
+func newTooltipTable(ss []Series) tooltipTable {
+	var strs stringTable
+	t := tooltipTable{Rows: make([][][]int, len(ss))}
+	for i, s := range ss {
+		t.Rows[i] = make([][]int, len(s.Points))
+		for j, p := range s.Points {
+			row := make([]int, 0, 2*len(p.Tooltip))
+			for _, kv := range p.Tooltip {
+				row = append(row, strs.id(kv[0]), strs.id(kv[1]))
+			}
+			t.Rows[i][j] = row
+		}
+	}
+	t.Strs = strs.strings()
+	return t
+}
+
 // options builds the ECharts options with go-echarts and the per-point
-// tooltips (indexed [series][point]) kept apart from them. A timeline is a
+// tooltips kept apart from them (see tooltipTable). A timeline is a
 // scatter chart with one category row per series; a values plot is a bar
 // chart of the values with the same points overlapped as a scatter chart
 // (each series name twice, so the legend toggles both).
-func (b *TimelineBuilder) options(ss []Series) (map[string]any, [][][][2]string) {
+func (b *TimelineBuilder) options(ss []Series) (map[string]any, tooltipTable) {
 	names := make([]string, len(ss))
 	for i, s := range ss {
 		names[i] = s.Name
@@ -227,20 +252,15 @@ func (b *TimelineBuilder) options(ss []Series) (map[string]any, [][][][2]string)
 		charts.WithXAxisOpts(opts.XAxis{Type: "time", Name: "time"}),
 		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "180", ContainLabel: opts.Bool(true)}),
 	}
-	tips := make([][][][2]string, len(ss))
-	for i, s := range ss {
-		tips[i] = make([][][2]string, len(s.Points))
-		for j, p := range s.Points {
-			tips[i][j] = p.Tooltip
-		}
-	}
+	tips := newTooltipTable(ss)
 	if b.kind == kindTimeline {
 		c := charts.NewScatter()
 		c.SetGlobalOptions(append(global, charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names}))...)
-		for _, s := range ss {
+		for i, s := range ss {
 			data := make([]opts.ScatterData, len(s.Points))
 			for j, p := range s.Points {
-				data[j] = opts.ScatterData{Value: []any{p.Time.UnixMilli(), s.Name, p.Value}}
+				// y is the series' row: its index on the category axis.
+				data[j] = opts.ScatterData{Value: []any{p.Time.UnixMilli(), i, p.Value}}
 			}
 			c.AddSeries(s.Name, data, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 8}))
 		}
@@ -262,7 +282,7 @@ func (b *TimelineBuilder) options(ss []Series) (map[string]any, [][][][2]string)
 	}
 	bars.Overlap(points)
 	bars.Validate()
-	return bars.JSON(), append(tips, tips...)
+	return bars.JSON(), tips // series i and len(ss)+i share the tooltips of ss[i]
 }
 
 // Text is the text form of the chart: per series, its points, time range
@@ -296,11 +316,11 @@ func (b *TimelineBuilder) Text() string {
 }
 
 type jsChart struct {
-	ID     string          `json:"id"`
-	Option map[string]any  `json:"option"`
-	Tips   [][][][2]string `json:"tips"`
-	Height int             `json:"height"`
-	Assets []jsAsset       `json:"assets"`
+	ID     string         `json:"id"`
+	Option map[string]any `json:"option"`
+	Tips   tooltipTable   `json:"tips"`
+	Height int            `json:"height"`
+	Assets []jsAsset      `json:"assets"`
 }
 
 // untrustedHint is what a chart or map placeholder says when the page's

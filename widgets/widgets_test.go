@@ -1,9 +1,13 @@
 package widgets
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"html/template"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -514,4 +518,16 @@ func TestInjectionCheckerCatches(t *testing.T) {
 			t.Errorf("checker accepted raw %q", p)
 		}
 	}
+}
+
+func gunzipBase64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }

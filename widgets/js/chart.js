@@ -1,9 +1,10 @@
 // chart.js draws one ECharts chart. It is called as
 // (function(cfg){...})(cfg) after loader.js, with cfg = {id, option, tips,
-// height, assets}: option is built by go-echarts; tips[series][point] are
-// the tooltip rows of each point (name, value), kept out of the option so
-// that the tooltip formatter (a function, which JSON cannot carry) can show
-// them as text.
+// height, assets}: option is built by go-echarts; tips.rows[series][point]
+// lists the tooltip rows of each point as name, value, name, value...
+// (indices into tips.strs), kept out of the option so that the tooltip formatter
+// (a function, which JSON cannot carry) can show them as text. A values plot
+// has each series twice (bars, then points): series i and i+n share rows[i].
 (function (cfg) {
   var g = globalThis;
   var root = document.getElementById(cfg.id);
@@ -44,13 +45,14 @@
   option.tooltip.formatter = function (p) {
     var v = p.value || [];
     var h = "<b>" + esc(p.seriesName) + "</b><br>" + esc(stamp(v[0]));
-    var t = (cfg.tips[p.seriesIndex] || [])[p.dataIndex] || [];
+    var rows = cfg.tips.rows;
+    var t = (rows[p.seriesIndex % rows.length] || [])[p.dataIndex] || [];
     if (t.length === 0 && v.length > 1) {
       h += "<br>value: " + esc(v[v.length - 1]);
     }
-    t.forEach(function (kv) {
-      h += "<br>" + esc(kv[0]) + ": " + esc(kv[1]);
-    });
+    for (var i = 0; i + 1 < t.length; i += 2) {
+      h += "<br>" + esc(cfg.tips.strs[t[i]]) + ": " + esc(cfg.tips.strs[t[i + 1]]);
+    }
     return h;
   };
 
@@ -65,6 +67,7 @@
     if (chart) {
       chart.dispose();
     }
+    root.setAttribute("data-theme", d ? "dark" : "light");
     chart = g.echarts.init(el, d ? "dark" : null);
     chart.setOption(option);
   }

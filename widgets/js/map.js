@@ -1,7 +1,8 @@
 // map.js draws one Leaflet map with clustered markers. It is called as
 // (function(cfg){...})(cfg) after loader.js, with cfg = {id, height,
-// layers: [{name, color}], pts: [{lat, lon, layer, tip, popup}], tiles,
-// assets, outlines, outlineWait}. Tooltips and popups are built as DOM text
+// layers: [{name, color}], pts: [{lat, lon, layer, tip, popup}], strs,
+// tiles, assets, outlines, outlineWait}; a point's popup lists name, value,
+// name, value... as indices into strs. Tooltips and popups are built as DOM text
 // (never parsed as HTML). When there are no tiles (tiles "" or "none"),
 // when a tile fails to load, or when no tile has loaded after outlineWait
 // milliseconds, country outlines (Natural Earth 1:110m, from cfg.outlines:
@@ -26,6 +27,20 @@
     map.createPane("nbl-outlines");
     map.getPane("nbl-outlines").style.zIndex = 150; // under the tiles (200) and the markers
 
+    // unwrap makes a ring's longitudes continuous: a shape that crosses the
+    // antimeridian (Russia, Fiji, Antarctica) then reaches past 180 instead
+    // of being drawn as a band across the whole map.
+    function unwrap(ring) {
+      for (var i = 1; i < ring.length; i++) {
+        while (ring[i][0] - ring[i - 1][0] > 180) {
+          ring[i][0] -= 360;
+        }
+        while (ring[i][0] - ring[i - 1][0] < -180) {
+          ring[i][0] += 360;
+        }
+      }
+    }
+
     var outlined = false;
     function outlines(why) {
       if (outlined) {
@@ -38,6 +53,12 @@
         .then(function (v) {
           var world = v[v.length - 1];
           var shapes = g.topojson.feature(world, world.objects.countries);
+          shapes.features.forEach(function (f) {
+            var polys = f.geometry && f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry && f.geometry.type === "MultiPolygon" ? f.geometry.coordinates : [];
+            polys.forEach(function (rings) {
+              rings.forEach(unwrap);
+            });
+          });
           L.geoJSON(shapes, {
             pane: "nbl-outlines",
             interactive: false,
@@ -56,7 +77,12 @@
 
     if (cfg.tiles) {
       var loaded = false;
-      var tl = L.tileLayer(cfg.tiles, { maxZoom: 18, attribution: "&copy; OpenStreetMap contributors" });
+      // A tile that fails shows as a transparent image: the outlines under it show through.
+      var tl = L.tileLayer(cfg.tiles, {
+        maxZoom: 18,
+        attribution: "&copy; OpenStreetMap contributors",
+        errorTileUrl: "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+      });
       tl.on("tileload", function () {
         loaded = true;
       });
@@ -101,14 +127,14 @@
       if (p.popup && p.popup.length) {
         var tb = document.createElement("table");
         tb.className = "nbl-popup";
-        p.popup.forEach(function (kv) {
+        for (var i = 0; i + 1 < p.popup.length; i += 2) {
           var tr = tb.insertRow();
           var a = tr.insertCell();
           var b = tr.insertCell();
-          a.textContent = kv[0];
+          a.textContent = cfg.strs[p.popup[i]];
           a.style.fontWeight = "bold";
-          b.textContent = kv[1];
-        });
+          b.textContent = cfg.strs[p.popup[i + 1]];
+        }
         mk.bindPopup(tb);
       }
       groups[p.layer].addLayer(mk);
