@@ -25,6 +25,8 @@ usage: harness.py MANIFEST.json OUT.json
 MANIFEST is {"cases": [CASE, ...]} with, per CASE:
   name, flows (CSV path), value (host name or IP), asn_db, city_db, ti_file,
   start, end (ISO times; default: the file's FlowStartTime range),
+  kql_time_filter (bool: LocalData returns the whole file, so keep only the rows
+  msticpy's KQL query would return for start..end, as Log Analytics would),
   options (list, msticnb's syntax; default: msticnb's defaults),
   select ("default", "all", or a list of ASN labels),
   lookup_ti (bool), patches (list of patch names, see PATCHES),
@@ -397,11 +399,38 @@ sources:
 """
 
 
+def kql_time_filter(src: Path, dst: Path, start: str, end: str) -> tuple[int, int]:
+    """Copies the rows of src that msticpy's KQL keeps (FlowStartTime >= start and
+    FlowEndTime <= end: kql_sent_net.yaml's azure_network_base_query) to dst, verbatim.
+    LocalData has no query language: it returns the whole file. Returns (rows, kept)."""
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    rows = kept = 0
+    with open(src, newline="", encoding="utf-8") as fin, open(dst, "w", newline="", encoding="utf-8") as fout:
+        r, w = csv.reader(fin), csv.writer(fout, lineterminator="\n")
+        head = next(r)
+        w.writerow(head)
+        i_start, i_end = head.index("FlowStartTime"), head.index("FlowEndTime")
+        for rec in r:
+            rows += 1
+            if pd.Timestamp(rec[i_start]) >= lo and pd.Timestamp(rec[i_end]) <= hi:
+                kept += 1
+                w.writerow(rec)
+    return rows, kept
+
+
 def make_notebooklet(case: dict, work: Path):
     flows = Path(case["flows"]).resolve()
     data_dir = work / "data"
     data_dir.mkdir()
-    (data_dir / flows.name).symlink_to(flows)
+    start, end = case.get("start"), case.get("end")
+    if not (start and end):
+        start, end = file_time_range(str(flows))
+    if case.get("kql_time_filter") and case.get("start"):
+        filtered = data_dir / flows.name
+        case["_rows_in_file"], case["_rows_kept"] = kql_time_filter(flows, filtered, start, end)
+        flows = filtered
+    else:
+        (data_dir / flows.name).symlink_to(flows)
     qdir = work / "queries"
     qdir.mkdir()
     (qdir / "flows.yaml").write_text(QUERY_YAML.format(name=flows.name))
@@ -423,9 +452,6 @@ def make_notebooklet(case: dict, work: Path):
     patch_whois(ASNDatabase(case["asn_db"]), keep_rate_limit=bool(case.get("keep_rate_limit")))
     from msticpy.common.timespan import TimeSpan
 
-    start, end = case.get("start"), case.get("end")
-    if not (start and end):
-        start, end = file_time_range(str(flows))
     return nfs.NetworkFlowSummary(data_providers=dprov), TimeSpan(start=start, end=end)
 
 
@@ -439,15 +465,18 @@ def run_case(case: dict, patches: list[str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="msticnb-harness-") as tmp, contextlib.redirect_stdout(io.StringIO()) as printed:
         nbk, span = make_notebooklet(case, Path(tmp))
         out["timespan"] = {"start": span.start.isoformat(), "end": span.end.isoformat()}
+        if "_rows_in_file" in case:
+            out["kql_time_filter"] = {"rows_in_file": case.pop("_rows_in_file"), "rows_kept": case.pop("_rows_kept")}
 
         def step(name, fn):
-            t0 = time.perf_counter()
+            t0, shown = time.perf_counter(), len(rec.displayed)
             try:
                 fn()
                 out["steps"][name] = {"ok": True}
             except Exception as err:  # noqa: BLE001 - a crash is a result here
                 out["steps"][name] = {"ok": False, "crash": crash_info(err)}
             out["steps"][name]["seconds"] = round(time.perf_counter() - t0, 3)
+            out["steps"][name]["displayed"] = rec.displayed[shown:]
             return out["steps"][name]["ok"]
 
         res_box: dict[str, Any] = {}
@@ -462,6 +491,10 @@ def run_case(case: dict, patches: list[str]) -> dict:
             flows_df = res.network_flows
             out["flows_total"] = None if flows_df is None else len(flows_df)
             out["flow_index"] = frame_rows(res.flow_index)
+            # The raw per-record source/dest pairs (flow_index_data), which the maps
+            # and the TI join use; the grouped flow index drops NaN keys.
+            fid = res.flow_index_data
+            out["flow_pairs"] = None if fid is None or not len(fid) else frame_rows(fid[["source", "dest"]].drop_duplicates())
             out["flow_summary"] = frame_rows(
                 res.flow_summary, ["DestASN", "SourceASN", "TotalAllowedFlows", "L7Protocols", "source_ips", "dest_ips"]
             )
