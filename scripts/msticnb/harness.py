@@ -21,6 +21,7 @@ the machine or wait for a person are replaced, in-process:
 Every outbound socket connection is refused, so nothing reaches the network.
 
 usage: harness.py MANIFEST.json OUT.json
+       harness.py --bench FLOWS.csv ASN.mmdb CITY.mmdb VALUE   (scripts/bench.sh)
 
 MANIFEST is {"cases": [CASE, ...]} with, per CASE:
   name, flows (CSV path), value (host name or IP), asn_db, city_db, ti_file,
@@ -544,7 +545,25 @@ def run_case(case: dict, patches: list[str]) -> dict:
     return out
 
 
+def bench(flows: str, asn_db: str, city_db: str, value: str) -> int:
+    """scripts/bench.sh's msticnb run: run(options=["flow_summary"]) on FLOWS, as ours
+    runs `--options flow_summary`, whois answered from ASN_DB. The sample-shaped bench
+    data has inbound and outbound flows, so run() needs the mixed-ip-types patch."""
+    case = {"name": "bench", "flows": flows, "value": value, "asn_db": asn_db, "city_db": city_db,
+            "options": ["flow_summary"], "silent": True}
+    res = run_case(case, ["mixed-ip-types"])
+    step = res["steps"]["run"]
+    if not step["ok"]:
+        print(f"msticnb run() failed: {step['crash']}", file=sys.stderr)
+        return 1
+    print(f"msticnb run(): flows={res['flows_total']} index_rows={len(res['flow_index'] or [])} "
+          f"asn_groups={len(res['flow_summary'] or [])} unique_ips={res['unique_ips']} run_s={step['seconds']}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 6 and argv[1] == "--bench":
+        return bench(*argv[2:6])
     if len(argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
