@@ -7,9 +7,7 @@ package msticnbparity
 // an outcome. Adapt it (only it) when the --json document changes.
 
 import (
-	"bytes"
 	"cmp"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -67,8 +65,7 @@ type ourJSON struct {
 			Severity          string `json:"Severity"`
 		} `json:"matches"`
 	} `json:"ti_results"`
-	// Not in the --json document before the flowsummary redesign; read when
-	// present (see geoPoints for the accepted shapes).
+	// Map points: see geoPoints for the accepted shapes.
 	UniqueIPs      *int            `json:"unique_ips"`
 	GeoMap         json.RawMessage `json:"geo_map"`
 	GeoMapData     json.RawMessage `json:"geo_map_data"`
@@ -100,53 +97,10 @@ func runOurs(bin, root, tmp string, c parityCase, db dbFiles) (outcome, error) {
 	if err := json.Unmarshal(b, &j); err != nil {
 		return outcome{}, fmt.Errorf("%s: %w", out, err)
 	}
-	if j.UniqueIPs == nil || (len(j.GeoMap) == 0 && len(j.GeoMapData) == 0) {
-		// Not (yet) in --json: read them from the result the run saved.
-		if err := j.fillFromState(filepath.Join(tmp, "state-"+c.Name)); err != nil {
-			return outcome{}, fmt.Errorf("unique_ips / geo map points are not in --json and not readable from the saved result: %w", err)
-		}
+	if j.UniqueIPs == nil || len(j.GeoMap) == 0 && len(j.GeoMapData) == 0 && strings.Contains(strings.Join(c.Options, ","), "geo_map") {
+		return outcome{}, fmt.Errorf("%s: no unique_ips or geo_map in the --json document", out)
 	}
 	return j.outcome()
-}
-
-// fillFromState reads unique_ips and the map data from the state file the
-// run saved under dir ("NOTEBOOKLETS-STATE 1\n", a JSON header line, then
-// the gzip-compressed result).
-func (j *ourJSON) fillFromState(dir string) error {
-	files, err := filepath.Glob(filepath.Join(dir, "*.state"))
-	if err != nil || len(files) != 1 {
-		return fmt.Errorf("want one state file in %s, have %v (%v)", dir, files, err)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		return err
-	}
-	parts := bytes.SplitN(b, []byte("\n"), 3)
-	if len(parts) != 3 {
-		return fmt.Errorf("%s: no header", files[0])
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(parts[2]))
-	if err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
-	var saved struct {
-		UniqueIPs     *int            `json:"unique_ips"`
-		GeoMapData    json.RawMessage `json:"geo_map_data"`
-		GeoMapSelData json.RawMessage `json:"geo_map_selected_data"`
-	}
-	if err := json.NewDecoder(zr).Decode(&saved); err != nil {
-		return fmt.Errorf("%s: %w", files[0], err)
-	}
-	if saved.UniqueIPs == nil {
-		return fmt.Errorf("%s: no unique_ips", files[0])
-	}
-	if j.UniqueIPs == nil {
-		j.UniqueIPs = saved.UniqueIPs
-	}
-	if len(j.GeoMap) == 0 && len(j.GeoMapData) == 0 {
-		j.GeoMapData, j.GeoMapSelData = saved.GeoMapData, saved.GeoMapSelData
-	}
-	return nil
 }
 
 var asnLabel = regexp.MustCompile(`^AS(\d+)\b`)
