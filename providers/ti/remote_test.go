@@ -159,8 +159,13 @@ func TestRemoteProviders(t *testing.T) {
 			t.Run("429 Retry-After too long", func(t *testing.T) {
 				f := newFake(t, reply{status: 429, body: `{}`, header: map[string]string{"Retry-After": "3600"}})
 				r, err := lookupOne(t, sp.new(f.srv.URL), sp.posIP)
-				if err != nil || !strings.Contains(r.Err, ErrRateLimited.Error()) {
-					t.Errorf("got %+v, %v; want rate limited", r, err)
+				// The service will not answer within the lookup: the provider
+				// is unavailable for it (the batch error stops Lookup asking).
+				if !errors.Is(err, ErrProviderUnavailable) || !strings.Contains(r.Err, ErrRateLimited.Error()) || r.Positive {
+					t.Errorf("got %+v, %v; want rate limited, provider unavailable", r, err)
+				}
+				if n := f.count(sp.key(sp.posIP)); n != 1 {
+					t.Errorf("%d requests, want 1", n)
 				}
 			})
 			t.Run("5xx retried then fails", func(t *testing.T) {
@@ -290,7 +295,7 @@ func TestSeverityMappings(t *testing.T) {
 			if err != nil || r.Err != "" {
 				t.Fatalf("%v %q", err, r.Err)
 			}
-			if r.Severity != c.want || r.Positive != (c.want >= Low) {
+			if r.Severity != c.want || r.Positive != (c.want >= Medium) || r.Positive != IsPositive(r) {
 				t.Errorf("severity %v positive %v, want %v", r.Severity, r.Positive, c.want)
 			}
 		})
@@ -422,7 +427,7 @@ func TestLookupWithRemotePartialResults(t *testing.T) {
 	otx.on("/api/v1/indicators/IPv4/203.0.113.66/reputation", reply{file: "otx_reputation_null.json"})
 	otx.on("/api/v1/indicators/IPv4/198.51.100.7/general", reply{status: 503, body: "busy"})
 	vt := newFake(t, reply{status: 401, file: "vt_unauthorized.json"})
-	local, _ := LocalBytes("feed.csv", []byte("ioc,severity\n198.51.100.7,low\n"))
+	local, _ := LocalBytes("feed.csv", []byte("ioc,severity\n198.51.100.7,medium\n"))
 	provs := []Provider{NewOTX(testKey, testOpts(otx.srv.URL)...), NewVirusTotal(testKey, testOpts(vt.srv.URL)...), local}
 	res, err := Lookup(context.Background(), provs, []string{"203.0.113.66", "198.51.100.7", "192.0.2.10"}, nil)
 	if err != nil {
@@ -432,7 +437,7 @@ func TestLookupWithRemotePartialResults(t *testing.T) {
 	for _, r := range res.Positive() {
 		pos = append(pos, r.Provider+" "+r.Ioc+" "+r.Severity.String())
 	}
-	if diff := cmp.Diff([]string{"OTX 203.0.113.66 high", "feed.csv 198.51.100.7 low"}, pos); diff != "" {
+	if diff := cmp.Diff([]string{"OTX 203.0.113.66 high", "feed.csv 198.51.100.7 medium"}, pos); diff != "" {
 		t.Errorf("positives (-want +got):\n%s", diff)
 	}
 	var failed []string
