@@ -260,6 +260,9 @@ func TestRemoteProviders(t *testing.T) {
 	}
 }
 
+// TestSeverityMappings checks each remote provider's severity table (see
+// the package doc) on example answers in testdata, and that Positive is
+// IsPositive: medium and high only.
 func TestSeverityMappings(t *testing.T) {
 	type tc struct {
 		name, file string
@@ -273,6 +276,7 @@ func TestSeverityMappings(t *testing.T) {
 	vt := func(b string) Provider { return NewVirusTotal(testKey, testOpts(b)...) }
 	gn := func(b string) Provider { return NewGreyNoise("", testOpts(b)...) }
 	ab := func(b string) Provider { return NewAbuseIPDB(testKey, testOpts(b)...) }
+	tor := func(b string) Provider { return NewTor(testOpts(b + "/exit-addresses")...) }
 	cases := []tc{
 		{"otx one pulse", "otx_general_one_pulse.json", 200, "/api/v1/indicators/IPv4/198.51.100.7/general", otx, "198.51.100.7", Medium},
 		{"otx two pulses", "otx_general_positive.json", 200, "/api/v1/indicators/IPv4/203.0.113.66/general", otx, "203.0.113.66", High},
@@ -286,6 +290,11 @@ func TestSeverityMappings(t *testing.T) {
 		{"abuseipdb 100", "abuseipdb_high.json", 200, "/api/v2/check?203.0.113.66", ab, "203.0.113.66", High},
 		{"abuseipdb 23", "abuseipdb_medium.json", 200, "/api/v2/check?198.51.100.7", ab, "198.51.100.7", Medium},
 		{"abuseipdb 0", "abuseipdb_zero.json", 200, "/api/v2/check?192.0.2.10", ab, "192.0.2.10", Information},
+		// Our extra Low level: kept, not positive (msticpy says information).
+		{"greynoise suspicious", "greynoise_suspicious.json", 200, "/v3/community/198.51.100.21", gn, "198.51.100.21", Low},
+		{"otx pulse count without pulses", "otx_general_count_only.json", 200, "/api/v1/indicators/IPv4/198.51.100.22/general", otx, "198.51.100.22", Low},
+		{"tor exit node", "tor_exit_addresses.txt", 200, "/exit-addresses", tor, "198.51.100.200", Medium},
+		{"tor not an exit", "tor_exit_addresses.txt", 200, "/exit-addresses", tor, "192.0.2.10", Information},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
