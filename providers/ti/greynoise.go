@@ -114,6 +114,9 @@ func orDash(s string) string {
 	return s
 }
 
+// Limits returns the request rate and concurrency in force.
+func (p *GreyNoise) Limits() Limits { return p.r.limits() }
+
 // BatchSize implements BatchSizer: as many indicators as workers, so that
 // Lookup reports progress every few indicators.
 func (p *GreyNoise) BatchSize() int { return p.r.cfg.workers }

@@ -150,6 +150,9 @@ func (p *OTX) one(ctx context.Context, ioc string) (Result, error) {
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
 
+// Limits returns the request rate and concurrency in force.
+func (p *OTX) Limits() Limits { return p.r.limits() }
+
 // BatchSize implements BatchSizer: as many indicators as workers, so that
 // Lookup reports progress every few indicators.
 func (p *OTX) BatchSize() int { return p.r.cfg.workers }

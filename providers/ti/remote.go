@@ -31,6 +31,23 @@ var (
 	ErrNotFound     = errors.New("not found")
 )
 
+// Limits are a remote provider's request rate and concurrency.
+type Limits struct {
+	Interval time.Duration // at least this long between two requests
+	Workers  int           // requests in flight at once
+}
+
+// String gives "one request every 15s, 1 at a time".
+func (l Limits) String() string {
+	rate := "no rate limit"
+	if l.Interval > 0 {
+		rate = "one request every " + l.Interval.String()
+	}
+	return fmt.Sprintf("%s, %d at a time", rate, l.Workers)
+}
+
+func (r *remote) limits() Limits { return Limits{Interval: r.cfg.minInterval, Workers: r.cfg.workers} }
+
 // Option configures a remote provider.
 type Option func(*remoteConfig)
 
