@@ -25,6 +25,7 @@ type FlowIndexRow struct {
 	L7Protocol        string          `json:"L7Protocol"`
 	FlowDirection     flows.Direction `json:"FlowDirection"`
 	TotalAllowedFlows int64           `json:"TotalAllowedFlows"`
+	TotalBytes        int64           `json:"TotalBytes,omitempty"`
 }
 
 // Key returns the row's grouping key.
@@ -129,7 +130,7 @@ func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
 		}
 		x.wide[k] = len(x.rows)
 	}
-	x.rows = append(x.rows, FlowIndexRow{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r]), 0})
+	x.rows = append(x.rows, FlowIndexRow{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r]), 0, 0})
 	x.totals = append(x.totals, n)
 }
 

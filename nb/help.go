@@ -1,6 +1,7 @@
 package nb
 
 import (
+	"cmp"
 	"fmt"
 	"html"
 	"html/template"
@@ -54,7 +55,7 @@ func helpDoc(m *Metadata) []docNode {
 		h(2, "Methods")
 		var items []docItem
 		for _, x := range m.Methods {
-			items = append(items, docItem{Code: firstNonEmpty(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
+			items = append(items, docItem{Code: cmp.Or(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
 		}
 		l(items)
 	}
@@ -109,18 +110,11 @@ func helpDoc(m *Metadata) []docNode {
 		h(2, "Result fields")
 		var items []docItem
 		for _, x := range m.Result {
-			items = append(items, docItem{Code: firstNonEmpty(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
+			items = append(items, docItem{Code: cmp.Or(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
 		}
 		l(items)
 	}
 	return d
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func altName(name, goName string) string {

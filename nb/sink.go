@@ -167,7 +167,9 @@ var textUpdateInterval = time.Second
 // NewTextSink returns a sink for terminals and logs: headings underlined,
 // texts wrapped, widgets as their text fallback (or a note that they are
 // HTML only), and in-place updates printed at most once a second per id,
-// the last one always.
+// the last one always. Control characters in what is shown are escaped
+// (TerminalSafe), so a string from data cannot clear the screen, retitle the
+// window or reorder the text.
 func NewTextSink(w io.Writer) Sink {
 	return &textSink{w: bufio.NewWriter(w), pending: map[string]string{}, last: map[string]time.Time{}}
 }
@@ -182,9 +184,16 @@ type textSink struct {
 	err     error
 }
 
+// printf writes to the terminal; every string argument is passed through
+// TerminalSafe first, so data cannot drive the terminal.
 func (t *textSink) printf(format string, args ...any) {
 	if t.err != nil {
 		return
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = TerminalSafe(s)
+		}
 	}
 	if _, err := fmt.Fprintf(t.w, format, args...); err != nil {
 		t.err = err
@@ -402,4 +411,18 @@ func (r *HTMLReport) WriteFile(path string) error {
 		return err
 	}
 	return writeFileAtomic(path, buf.Bytes(), 0o644)
+}
+
+// ShowError shows err in s, so a notebook cell shows what went wrong
+// without a check of its own: a block in JupyterLab's error colours in a
+// cell or report, "Error: …" on a terminal. The message is escaped for
+// either. A nil err shows nothing.
+func ShowError(s Sink, err error) {
+	if err == nil || s == nil {
+		return
+	}
+	msg := err.Error()
+	s.Show(template.HTML(`<div class="nb-error" role="alert" style="color:var(--jp-error-color1,#b3261e);`+ //nolint:gosec // escaped
+		`background:var(--jp-error-color3,#fdecea);border-left:4px solid var(--jp-error-color1,#b3261e);padding:.4em .8em;margin:.4em 0;white-space:pre-wrap">`+
+		`<strong>Error:</strong> `+html.EscapeString(msg)+`</div>`), "Error: "+msg)
 }

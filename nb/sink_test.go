@@ -204,3 +204,21 @@ func TestDefaultSinkOutsideGoNB(t *testing.T) {
 	var _ Sink = NewHTMLReport("x")
 	_ = template.HTML("")
 }
+
+func TestShowError(t *testing.T) {
+	var buf bytes.Buffer
+	text := NewTextSink(&buf)
+	report := NewHTMLReport("r")
+	s := Tee(text, report)
+	ShowError(s, errors.New(`bad <script>alert(1)</script> host "x"`+"\x1b[2J"))
+	ShowError(s, nil)
+	s.Close()
+	if got := buf.String(); got != "Error: bad <script>alert(1)</script> host \"x\"\\x1b[2J\n" {
+		t.Errorf("text = %q", got)
+	}
+	var page bytes.Buffer
+	report.WriteTo(&page)
+	if strings.Contains(page.String(), "<script>alert") || !strings.Contains(page.String(), `&lt;script&gt;alert(1)&lt;/script&gt;`) || !strings.Contains(page.String(), `role="alert"`) {
+		t.Errorf("report does not show the escaped error:\n%s", page.String())
+	}
+}

@@ -62,23 +62,26 @@ func widgetPage(t *testing.T, a Assets, head string) string {
 		}
 	}
 	ss := []Series{{Name: "https", Points: https}, {Name: "dns", Points: dns}}
-	tl, err := NewTimeline("Flows by protocol").Series(ss...).Assets(a).Done()
+	tl, err := NewTimeline("Flows by protocol").Series(ss...).Assets(a).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	vp, err := NewValuesPlot("Flows per protocol").Series(ss...).MaxPoints(100).Assets(a).Done()
+	vp, err := NewValuesPlot("Flows per protocol").Series(ss...).MaxPoints(100).Assets(a).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb, _ := NewTable("tbl", Column{Key: "a", Title: "ASN"}, Column{Key: "n", Title: "flows", Bar: true, Numeric: true}, Column{Key: "p", Title: "protocols"}).
-		Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Row("AS13335", int64(5), nil).MaxRows(2).Done()
+	tb, err := NewTable("tbl", Column{Title: "ASN"}, Column{Title: "flows", Bar: true, Numeric: true}, Column{Title: "protocols"}).
+		Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Row("AS13335", int64(5), nil).MaxRows(2).HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := NewMap("map").Assets(a).Layer(Layer{"Host", "green"}).Layer(Layer{"Outbound", "blue"}).Layer(Layer{"Threats", "red"})
 	m.Marker(Marker{Lat: 47.6, Lon: -122.3, Layer: "Host", Tooltip: "10.0.3.5 US", Popup: [][2]string{{"IP", "10.0.3.5"}}})
 	for i := 0; i < 20; i++ {
 		m.Marker(Marker{Lat: 51.5 + float64(i)*0.01, Lon: -0.1, Layer: "Outbound", Tooltip: fmt.Sprintf("81.2.69.%d GB", i), Popup: [][2]string{{"ASN", "AS2856"}}})
 	}
 	m.Marker(Marker{Lat: 35.7, Lon: 139.7, Layer: "Threats", Tooltip: "1.2.3.4 <i>JP</i>", Popup: [][2]string{{"severity", "high"}, {"details", "<img src=x onerror=alert(1)>"}}})
-	mp, err := m.Done()
+	mp, err := m.HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +90,14 @@ func widgetPage(t *testing.T, a Assets, head string) string {
 	bare := Assets{BaseURL: a.BaseURL, TileURL: "none"}
 	mp2, err := NewMap("bare").Assets(bare).Layer(Layer{"Host", "green"}).
 		Marker(Marker{Lat: 47.6, Lon: -122.3, Layer: "Host", Tooltip: "host"}).
-		Marker(Marker{Lat: 48.6, Lon: 2.3, Layer: "Host", Tooltip: "peer"}).Done()
+		Marker(Marker{Lat: 48.6, Lon: 2.3, Layer: "Host", Tooltip: "peer"}).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := NewChecklist("asn", testItems()...).Columns("ASN", "flows", "why").Title("Select the ASNs").render(true, "/test/checklist", "")
+	cl, err := NewChecklist("asn", testItems()...).Columns("ASN", "flows", "why").Title("Select the ASNs").render(true, "/test/checklist", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var pr progressCapture
 	p := NewProgress(&pr, "prog", "TI lookup", 10)
 	p.Add(4)
@@ -109,6 +115,8 @@ type progressCapture struct {
 	text string
 	n    int
 }
+
+func (p *progressCapture) Show(h template.HTML, text string) { p.Update("", h, text) }
 
 func (p *progressCapture) Update(id string, h template.HTML, text string) {
 	p.mu.Lock()
@@ -151,7 +159,7 @@ func browserWidgets(t *testing.T, head, shot string) {
 	defer srv.Close()
 	a := Assets{BaseURL: srv.URL + "/npm", TileURL: unreachableTiles}
 	page := widgetPage(t, a, head)
-	mux.Handle("/npm/", http.StripPrefix("/npm", AssetServer(nodeModules(t))))
+	mux.Handle("/npm/", http.StripPrefix("/npm", AssetServer("")))
 	if head != "" {
 		if _, err := os.Stat(requireJS); err != nil {
 			t.Fatalf("RequireJS not found (apt-get install libjs-requirejs, or run scripts/install-test-deps.sh): %v", err)

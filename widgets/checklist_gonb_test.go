@@ -56,8 +56,12 @@ func gonbChild() int {
 	if err != nil {
 		apply = 0 // the default bound
 	}
-	sel, err := NewChecklist("asn", items...).Columns("ASN", "flows").Title("Select the ASNs").
-		Timeout(apply).Done(context.Background())
+	cl := NewChecklist("asn", items...).Columns("ASN", "flows").Title("Select the ASNs").Timeout(apply)
+	if err := cl.Done(); err != nil {
+		fmt.Println(`{"Err":` + jsValue(err.Error()) + `}`)
+		return 0
+	}
+	sel, err := cl.Wait(context.Background())
 	res := childResult{Selection: sel}
 	if err != nil {
 		res.Err = err.Error()

@@ -10,11 +10,6 @@ import (
 	"time"
 )
 
-// Display shows a widget in place under an id (nb.Sink satisfies it).
-type Display interface {
-	Update(id string, html template.HTML, text string)
-}
-
 // ProgressInterval is the least time between two progress updates.
 const ProgressInterval = 250 * time.Millisecond
 
@@ -106,7 +101,7 @@ type progressView struct {
 }
 
 const progressTmpl = `<div class="nbl-progress" style="font-size:12px;margin:4px 0"><span>{{.Title}}</span>
-<div role="progressbar" aria-valuemin="0" aria-valuemax="{{.Total}}" aria-valuenow="{{.Done}}" style="display:inline-block;vertical-align:middle;width:240px;height:12px;background:#eee;border-radius:3px;margin:0 6px"><div style="width:{{.Width}};height:100%;background:#4a90d9;border-radius:3px"></div></div>
+<div role="progressbar" aria-valuemin="0" aria-valuemax="{{.Total}}" aria-valuenow="{{.Done}}" style="display:inline-block;vertical-align:middle;width:240px;height:12px;background:var(--jp-layout-color3,#e1e4e8);border:1px solid var(--jp-border-color2,#d0d7de);border-radius:3px;margin:0 6px"><div style="width:{{.Width}};height:100%;background:var(--jp-brand-color1,#4a90d9);border-radius:3px"></div></div>
 <span>{{.Done}}/{{.Total}}{{if .Rate}}, {{.Rate}}{{end}}{{if .ETA}}, {{.ETA}}{{end}}{{if .Finished}}, done{{end}}</span></div>`
 
 var progressT = template.Must(template.New("progress").Parse(progressTmpl))
@@ -162,7 +157,7 @@ func (p *Progress) render(now time.Time) (template.HTML, string) {
 // for one id when its writer is not a terminal.
 const TextLineInterval = 5 * time.Second
 
-// TextDisplay shows the text form of widgets (progress bars) on a writer,
+// TextDisplay shows the text form of widgets on a writer,
 // typically os.Stderr in a terminal: on a terminal a bar is redrawn in place
 // on one line; elsewhere (a log, a pipe) a line is written at most every
 // TextLineInterval per id, and the final state when the bar finishes. It is
@@ -187,6 +182,20 @@ func NewTextDisplay(w io.Writer) *TextDisplay {
 		}
 	}
 	return &TextDisplay{w: w, tty: tty, last: map[string]time.Time{}, pending: map[string]string{}, now: time.Now}
+}
+
+// Show writes text (html is ignored), after ending a bar drawn on the
+// current terminal line.
+func (t *TextDisplay) Show(_ template.HTML, text string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tty && t.open != "" {
+		fmt.Fprintln(t.w)
+		t.open = ""
+	}
+	if text = strings.TrimRight(text, "\n"); text != "" {
+		fmt.Fprintln(t.w, text)
+	}
 }
 
 // Update shows text for id (html is ignored).
@@ -229,32 +238,4 @@ func (t *TextDisplay) Finish(id string) {
 		delete(t.pending, id)
 	}
 	delete(t.last, id)
-}
-
-// Displays returns a Display that shows every update on each of ds (nil
-// entries are skipped) and passes Finish on to those that implement Finisher.
-func Displays(ds ...Display) Display {
-	var out multiDisplay
-	for _, d := range ds {
-		if d != nil {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-type multiDisplay []Display
-
-func (m multiDisplay) Update(id string, h template.HTML, text string) {
-	for _, d := range m {
-		d.Update(id, h, text)
-	}
-}
-
-func (m multiDisplay) Finish(id string) {
-	for _, d := range m {
-		if f, ok := d.(Finisher); ok {
-			f.Finish(id)
-		}
-	}
 }

@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
 // Host is what the records say about one machine.
@@ -108,12 +110,6 @@ func shortName(s string) string {
 	return s
 }
 
-// isPrivate classifies an address for the PrivateIPs/PublicIPs split.
-func isPrivate(a netip.Addr) bool {
-	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
-		netip.MustParsePrefix("100.64.0.0/10").Contains(a)
-}
-
 // builder merges records into hosts keyed by short lower-case name.
 type builder struct {
 	byName map[string]*Host
@@ -139,7 +135,9 @@ func (h *Host) addIP(s string) {
 	if h.HasIP(ip) {
 		return
 	}
-	if isPrivate(a.Unmap()) {
+	// PublicIPs are the addresses worth a geo, ASN or TI lookup: the one
+	// public-address rule, ipaddr.IsPublicAddr.
+	if !ipaddr.IsPublicAddr(a) {
 		h.PrivateIPs = append(h.PrivateIPs, ip)
 	} else {
 		h.PublicIPs = append(h.PublicIPs, ip)
