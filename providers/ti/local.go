@@ -140,6 +140,10 @@ func (l *Local) Skipped() int { return l.skipped }
 // parses, so one damaged line costs one line.
 func (l *Local) LostLines() (n int, first []int) { return l.lost, l.lostFirst }
 
+// BatchSize implements BatchSizer: lookups are in memory, so batches are
+// large.
+func (l *Local) BatchSize() int { return 1000 }
+
 // Lookup implements Provider. It never fails as a whole.
 func (l *Local) Lookup(ctx context.Context, iocs []string) ([]Result, error) {
 	out := make([]Result, 0, len(iocs))
