@@ -28,14 +28,14 @@ func (n *NetworkFlowSummary) summarize(ctx context.Context, s nb.Sink, res *Resu
 	var runErr error
 	err := showSection(ctx, s, SectionFlowSummary, res, v, func(s nb.Sink) error {
 		s.Text(fmt.Sprintf("Found %d unique IP Addresses.", res.UniqueIPs), false)
-		ips := PublicIPs(res.FlowIndexData)
+		ips := PublicIPs(res.FlowIndex)
 		for _, h := range res.HostEntity.IPs() {
 			if ipaddr.IsPublic(h) && !slices.Contains(ips, h) {
 				ips = append(ips, h)
 			}
 		}
 		found, err := n.resolveASNs(ctx, s, res, ips)
-		sum := SummarizeASNs(res.FlowIndexData, found)
+		sum := SummarizeASNs(res.FlowIndex, found)
 		res.FlowSummary = &sum
 		var own []asn.Number
 		for _, h := range res.HostEntity.IPs() {

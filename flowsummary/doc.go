@@ -205,9 +205,12 @@
 //     L7 protocol, as bucketed series (Show SectionFlowsByProtocol draws it).
 //   - `DirectionSeries` (plot_flows_by_direction): The timeline of the flows
 //     by direction, I = inbound, O = outbound (Show SectionFlowsByDirection).
-//   - `FlowIndexData` (flow_index_data): The flow index, flows grouped by
-//     source, dest, L7 protocol and direction with summed TotalAllowedFlows
-//     (Show SectionFlowIndex).
+//   - `FlowIndex` (flow_index): The flow index, flows grouped by source, dest,
+//     L7 protocol and direction with summed TotalAllowedFlows (Show
+//     SectionFlowIndex).
+//   - `FlowIndexData` (flow_index_data): The flows with their source and dest,
+//     before grouping (a method of Result, as msticnb's frame;
+//     NetworkFlowSummary.Flows streams every flow of the run).
 //   - `FlowSummary` (flow_summary): Flows grouped by source and destination
 //     ASN with TotalAllowedFlows, L7Protocols, source_ips and dest_ips (Show
 //     SectionFlowSummary).

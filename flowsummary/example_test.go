@@ -51,7 +51,7 @@ func ExampleNetworkFlowSummary_Run() {
 		return
 	}
 	fmt.Println(res.Description)
-	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowIndexData), "flow index rows,", res.UniqueIPs, "unique IPs")
+	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowIndex), "flow index rows,", res.UniqueIPs, "unique IPs")
 
 	// next cell
 	sel, err := declare().SelectASNs(ctx)

@@ -86,7 +86,7 @@ func (n *NetworkFlowSummary) geoAll(res *Result) *GeoMapData {
 	for _, h := range host {
 		ps.add(h, RoleHost, nil, 0)
 	}
-	for _, r := range res.FlowIndexData {
+	for _, r := range res.FlowIndex {
 		if r.FlowDirection == flows.Outbound {
 			if !slices.Contains(host, r.Dest) {
 				ps.add(r.Dest, RoleOutbound, []string{r.L7Protocol}, r.TotalAllowedFlows)

@@ -47,7 +47,7 @@ func (r *Result) WriteJSON(w io.Writer, o JSONOptions) error {
 	d := jsonDocument{
 		RunID: r.RunID, Description: r.Description, HostEntity: r.HostEntity, TimeSpan: r.TimeSpan, Options: r.Options,
 		Provenance: r.Provenance, FlowsTotal: r.FlowsTotal, RowsDropped: r.RowsDropped, RowsSkipped: r.RowsSkipped,
-		UniqueIPs: r.UniqueIPs, FlowIndex: r.FlowIndexData, FlowSummary: []ASNSummaryRow{},
+		UniqueIPs: r.UniqueIPs, FlowIndex: r.FlowIndex, FlowSummary: []ASNSummaryRow{},
 		DefaultASNSelection: r.DefaultASNSelection, SelectedASNs: r.SelectedASNs, TIResults: r.TIResults,
 		GeoMap: r.GeoMap, GeoMapSelected: r.GeoMapSelected, Warnings: r.Warnings,
 	}

@@ -137,9 +137,9 @@ func TestRunShowsEverySectionInOrder(t *testing.T) {
 	if res.HostEntity.IPAddress != "10.0.3.5" || res.HostEntity.HostName != "msticalertswin1" {
 		t.Errorf("host entity %+v", res.HostEntity)
 	}
-	if len(res.ProtocolSeries) == 0 || len(res.DirectionSeries) == 0 || len(res.FlowIndexData) == 0 || res.GeoMap == nil || len(res.GeoMap.Points) == 0 {
+	if len(res.ProtocolSeries) == 0 || len(res.DirectionSeries) == 0 || len(res.FlowIndex) == 0 || res.GeoMap == nil || len(res.GeoMap.Points) == 0 {
 		t.Errorf("result lacks the data of a section: %d protocol series, %d direction series, %d index rows, map %v",
-			len(res.ProtocolSeries), len(res.DirectionSeries), len(res.FlowIndexData), res.GeoMap)
+			len(res.ProtocolSeries), len(res.DirectionSeries), len(res.FlowIndex), res.GeoMap)
 	}
 	// Each plot, table and map was drawn: 3 charts, 2 tables, 1 map.
 	var charts, tables, maps int
@@ -288,7 +288,7 @@ func TestCrossCellRestore(t *testing.T) {
 	if threats != 1 {
 		t.Errorf("threat markers = %d, want 1", threats)
 	}
-	if d := cmp.Diff(res1.FlowIndexData, last.FlowIndexData); d != "" {
+	if d := cmp.Diff(res1.FlowIndex, last.FlowIndex); d != "" {
 		t.Errorf("flow index changed across cells:\n%s", d)
 	}
 	before, _ := json.Marshal(last)

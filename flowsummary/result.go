@@ -130,6 +130,8 @@ type Result struct {
 	HostEntity  HostEntity  `json:"host_entity"`
 	// Provenance names the providers that produced the result.
 	Provenance Provenance `json:"provenance"`
+	// Query is what the run asked its flow source for.
+	Query flows.Query `json:"query"`
 
 	// NetworkFlows are the host's flows in the time span, the first
 	// len(NetworkFlows) of FlowsTotal (see Warnings when they differ).
@@ -146,8 +148,8 @@ type Result struct {
 	ProtocolSeries  []TimeSeries `json:"protocol_series,omitempty"`
 	DirectionSeries []TimeSeries `json:"direction_series,omitempty"`
 
-	// FlowIndexData is the flow index, sorted as msticnb's.
-	FlowIndexData []FlowIndexRow `json:"flow_index_data,omitempty"`
+	// FlowIndex is the flow index, sorted as msticnb's.
+	FlowIndex []FlowIndexRow `json:"flow_index,omitempty"`
 	// UniqueIPs counts the distinct addresses of the flow index.
 	UniqueIPs int `json:"unique_ips"`
 	// FlowSummary is the flow summary by ASN (nil without flow_summary).
@@ -180,4 +182,30 @@ func (r *Result) warn(format string, args ...any) {
 // hasOption reports whether the run used option o.
 func (r *Result) hasOption(o string) bool {
 	return slices.Contains(r.Options, o)
+}
+
+// FlowRecord is one flow with the source and dest msticnb computes for it: a
+// row of msticnb's flow_index_data frame (the flows before grouping).
+type FlowRecord struct {
+	flows.Flow
+	Source            string `json:"source"`
+	Dest              string `json:"dest"`
+	TotalAllowedFlows int64  `json:"TotalAllowedFlows"`
+}
+
+// FlowIndexData returns msticnb's flow_index_data: each flow the result keeps
+// (NetworkFlows, in input order) with its source, dest and
+// TotalAllowedFlows. When the run kept fewer flows than it read
+// (FlowsTotal), NetworkFlowSummary.Flows streams them all.
+func (r *Result) FlowIndexData() []FlowRecord {
+	out := make([]FlowRecord, len(r.NetworkFlows))
+	for i := range r.NetworkFlows {
+		out[i] = NewFlowRecord(&r.NetworkFlows[i])
+	}
+	return out
+}
+
+// NewFlowRecord returns f's row of msticnb's flow_index_data.
+func NewFlowRecord(f *flows.Flow) FlowRecord {
+	return FlowRecord{Flow: *f, Source: f.Source(), Dest: f.Dest(), TotalAllowedFlows: f.TotalAllowedFlows()}
 }

@@ -139,7 +139,7 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, s nb.Sink, res *Result
 		if res.FlowsTotal == 0 {
 			s.Text("No network flow data available.", false)
 		} else {
-			s.Text(fmt.Sprintf("%d flow records, %d flow index rows: %s.", res.FlowsTotal, len(res.FlowIndexData), spanText(res)), false)
+			s.Text(fmt.Sprintf("%d flow records, %d flow index rows: %s.", res.FlowsTotal, len(res.FlowIndex), spanText(res)), false)
 		}
 		for _, w := range res.Warnings[nWarn:] {
 			s.Text("Warning: "+w, false)
@@ -162,6 +162,7 @@ func (n *NetworkFlowSummary) readFlows(ctx context.Context, res *Result, opts nb
 		col.ByDirection = nil
 	}
 	q := flows.Query{Host: res.HostEntity.HostName, IP: res.HostEntity.IPAddress, Start: span.Start, End: span.End}
+	res.Query = q
 	stats, err := col.Collect(ctx, n.flows, q)
 	if err != nil && ctx.Err() == nil {
 		if errors.Is(err, flows.ErrNeedTimeRange) {
@@ -204,11 +205,11 @@ func (n *NetworkFlowSummary) readFlows(ctx context.Context, res *Result, opts nb
 	if col.ByDirection != nil {
 		res.DirectionSeries = col.ByDirection.Series()
 	}
-	res.FlowIndexData = col.Index.Rows()
-	if res.FlowIndexData == nil {
-		res.FlowIndexData = []FlowIndexRow{}
+	res.FlowIndex = col.Index.Rows()
+	if res.FlowIndex == nil {
+		res.FlowIndex = []FlowIndexRow{}
 	}
-	res.UniqueIPs = len(UniqueIPs(res.FlowIndexData))
+	res.UniqueIPs = len(UniqueIPs(res.FlowIndex))
 	return err
 }
 

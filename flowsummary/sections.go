@@ -39,7 +39,7 @@ func Sections() []Section {
 
 // MaxTableRows is how many rows a section's interactive table holds at most
 // (widgets.DefaultMaxRows: sorted, filtered and paged in the browser); the
-// full data stays in the result (FlowIndexData, FlowSummary, TIResults), the
+// full data stays in the result (FlowIndex, FlowSummary, TIResults), the
 // JSON output and the exported tables.
 const MaxTableRows = widgets.DefaultMaxRows
 
@@ -184,7 +184,7 @@ func renderFlowValues(s nb.Sink, r *Result, v view) error {
 }
 
 func renderFlowIndex(s nb.Sink, r *Result, _ view) error {
-	if len(r.FlowIndexData) == 0 {
+	if len(r.FlowIndex) == 0 {
 		return noData(s, "the flow index")
 	}
 	cols := []widgets.Column{
@@ -195,15 +195,15 @@ func renderFlowIndex(s nb.Sink, r *Result, _ view) error {
 		cols = append(cols, widgets.Column{Title: "TotalBytes", Bar: true, Numeric: true})
 	}
 	t := widgets.NewTable("flowsummary-flow-index", cols...).MaxRows(MaxTableRows)
-	for _, row := range r.FlowIndexData {
+	for _, row := range r.FlowIndex {
 		vals := []any{row.Source, row.Dest, row.L7Protocol, string(row.FlowDirection), row.TotalAllowedFlows}
 		if r.HasBytes {
 			vals = append(vals, row.TotalBytes)
 		}
 		t.Row(vals...)
 	}
-	if len(r.FlowIndexData) > MaxTableRows {
-		t.Caption(fmt.Sprintf("%d rows; the first %d are shown (all are in Result.FlowIndexData and the JSON output).", len(r.FlowIndexData), MaxTableRows))
+	if len(r.FlowIndex) > MaxTableRows {
+		t.Caption(fmt.Sprintf("%d rows; the first %d are shown (all are in Result.FlowIndex and the JSON output).", len(r.FlowIndex), MaxTableRows))
 	}
 	return t.On(s).Done()
 }

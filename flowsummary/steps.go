@@ -182,7 +182,7 @@ func (n *NetworkFlowSummary) lookupTIForASNIPs(ctx context.Context) (*TIResults,
 		ips := res.FlowSummary.IPsOfASNs(res.SelectedASNs)
 		t, err := n.lookupTI(ctx, s, ips)
 		t.ASNs = res.SelectedASNs
-		t.Matches = JoinTI(res.FlowIndexData, t.Results)
+		t.Matches = JoinTI(res.FlowIndex, t.Results)
 		out, lookErr = t, err
 		res.TIResults = t
 		for _, f := range t.Failed {

@@ -138,7 +138,7 @@ func TestOurFlowSummaryYAML(t *testing.T) {
 	// msticnb's fields, as data (its HTML-only fields plot_flow_values and
 	// flow_index are drawn from plot_flows_by_protocol and flow_index_data).
 	for _, want := range []string{"host_entity", "network_flows", "plot_flows_by_protocol", "plot_flows_by_direction",
-		"flow_index_data", "flow_summary", "ti_results", "geo_map", "geo_map_selected",
+		"flow_index", "flow_index_data", "flow_summary", "ti_results", "geo_map", "geo_map_selected",
 		"default_asn_selection", "selected_asns", "warnings", "provenance"} {
 		if !strings.Contains(" "+strings.Join(fields, " ")+" ", " "+want+" ") {
 			t.Errorf("result field %s missing", want)

@@ -26,7 +26,7 @@ const networkFlowSummaryUsage = `notebooklet run NetworkFlowSummary --value V [-
     [--options "+geo_map,-plot_flows"] [--flows FILE]... [--config FILE] [--workspace NAME]
     [--hosts FILE] [--geoip-city FILE] [--asn-db FILE] [--ti-file FILE]
     [--select-asns default|all|AS8075,AS15169] [--lookup-ti] [--ti-deadline 1m]
-    [--html OUT] [--json OUT] [--json-flows] [--state-dir DIR]`
+    [--html OUT] [--json OUT] [--json-flows] [--export DIR] [--state-dir DIR]`
 
 type multiFlag []string
 
@@ -44,6 +44,7 @@ type flowSummaryFlags struct {
 	tiDeadline                       string
 	htmlOut, jsonOut                 string
 	jsonFlows                        bool
+	exportDir                        string
 	stateDir                         string
 	maxKept                          int
 }
@@ -69,6 +70,7 @@ func (f *flowSummaryFlags) parse(args []string, stdout io.Writer) error {
 	fs.StringVar(&f.htmlOut, "html", "", "write the HTML report here")
 	fs.StringVar(&f.jsonOut, "json", "", "write the JSON result here")
 	fs.BoolVar(&f.jsonFlows, "json-flows", false, "include the raw flows in the JSON result")
+	fs.StringVar(&f.exportDir, "export", "", "write every table (flow index, every flow, ASN summary, TI, maps) into this directory as CSV and Parquet")
 	fs.StringVar(&f.stateDir, "state-dir", "", "also save the result here for later notebook cells (default: not saved)")
 	fs.IntVar(&f.maxKept, "max-flows-kept", flowsummary.DefaultMaxFlowsKept, "raw flows kept in the result")
 	if err := fs.Parse(args); err != nil {
@@ -216,6 +218,11 @@ func writeOutputs(ctx context.Context, nbk *flowsummary.NetworkFlowSummary, f fl
 	}
 	if f.jsonOut != "" {
 		if err := writeJSON(f.jsonOut, res, flowsummary.JSONOptions{Flows: f.jsonFlows}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if f.exportDir != "" {
+		if _, err := nbk.Export(context.WithoutCancel(ctx), f.exportDir); err != nil {
 			errs = append(errs, err)
 		}
 	}
