@@ -143,10 +143,12 @@ type LookupOptions struct {
 	// BatchSize is the number of indicators given to a provider at once
 	// (default DefaultBatchSize); progress is reported per batch.
 	BatchSize int
-	// Deadline bounds the whole lookup (default DefaultDeadline, a minute;
+	// Deadline bounds the whole lookup (default DefaultDeadline, a minute,
+	// unless ctx already has a deadline, which then bounds it alone;
 	// negative: no deadline beyond ctx's). What is not looked up by then
 	// carries Err "not looked up: the lookup deadline (…) was reached" and
-	// the results are returned without an error.
+	// the results are returned without an error (ctx's own deadline is an
+	// error, as any end of ctx).
 	Deadline time.Duration
 	// BreakAfter is the circuit breaker: after this many consecutive
 	// batches of a provider failed entirely (default DefaultBreakAfter),
@@ -228,7 +230,7 @@ func LookupWith(ctx context.Context, o LookupOptions, providers []Provider, iocs
 	o.Concurrency = positiveOr(o.Concurrency, DefaultConcurrency)
 	o.BatchSize = positiveOr(o.BatchSize, DefaultBatchSize)
 	o.BreakAfter = positiveOr(o.BreakAfter, DefaultBreakAfter)
-	if o.Deadline == 0 {
+	if _, has := ctx.Deadline(); o.Deadline == 0 && !has {
 		o.Deadline = DefaultDeadline
 	}
 	start := time.Now()

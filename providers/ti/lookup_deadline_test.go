@@ -337,3 +337,20 @@ func hasWarning(res Results, prefix string) bool {
 	}
 	return false
 }
+
+func TestLookupKeepsTheCallersDeadline(t *testing.T) {
+	// A caller that bounds the step itself is not cut at DefaultDeadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	want, _ := ctx.Deadline()
+	feed, _ := LocalBytes("feed.csv", []byte("ioc\n192.0.2.1\n"))
+	var first Progress
+	_, err := LookupWith(ctx, LookupOptions{Progress: func(p Progress) {
+		if first.Total == 0 {
+			first = p
+		}
+	}}, []Provider{feed}, []string{"192.0.2.1"}, nil)
+	if err != nil || !first.Deadline.Equal(want) {
+		t.Errorf("deadline %v, want the caller's %v (%v)", first.Deadline, want, err)
+	}
+}
