@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -40,14 +41,40 @@ var (
 )
 
 // MissingEnvError says which setting names which unset variable. It never
-// holds a value.
+// holds a value, nor a name that looks like a key (an analyst may paste the
+// key itself in the EnvironmentVar slot): such a name is left out.
 type MissingEnvError struct {
 	Setting  string // e.g. "TIProviders.OTX.Args.AuthKey"
-	Variable string // e.g. "OTX_KEY"
+	Variable string // e.g. "OTX_KEY"; "" when the name was not shown
 }
 
 func (e *MissingEnvError) Error() string {
-	return fmt.Sprintf("config: %s: environment variable %s is not set", e.Setting, e.Variable)
+	if e.Variable == "" {
+		return fmt.Sprintf("config: %s: the variable named in EnvironmentVar is not set (its name is not shown: it does not look like a variable name; "+
+			"if that is the key itself, put the key in an environment variable and that variable's name in EnvironmentVar)", e.Setting)
+	}
+	return fmt.Sprintf("config: %s: the variable named in EnvironmentVar (%s) is not set", e.Setting, e.Variable)
+}
+
+// varName matches what shells accept as an environment variable name.
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// showableVarName reports whether name may be printed: a variable name
+// that does not look like a key (long, letters and digits, no underscore,
+// as API keys and licence keys are).
+func showableVarName(name string) bool {
+	if !varName.MatchString(name) {
+		return false
+	}
+	hasDigit := strings.ContainsAny(name, "0123456789")
+	hasLower := strings.ToUpper(name) != name
+	if len(name) >= 12 && hasDigit && !strings.Contains(name, "_") {
+		return false
+	}
+	if hasDigit && hasLower && strings.ToLower(name) != name && len(name) >= 12 {
+		return false // mixed case and digits: a key, not a variable
+	}
+	return true
 }
 
 // Is makes errors.Is(err, ErrMissingEnv) true.
@@ -123,6 +150,16 @@ type Notebooklets struct {
 	// AzureNetworkAnalytics_CL, NTANetAnalytics, ASIM or DeviceNetworkEvents
 	// (see flowtables.ParseTable).
 	FlowTable string `json:"flow_table,omitempty" yaml:"flow_table,omitempty"`
+	// Offline keeps every lookup local: ASNs from the GeoLite2-ASN file and
+	// the cache only (no Team Cymru, no RDAP), threat intel from local
+	// indicator files only.
+	Offline bool `json:"offline,omitempty" yaml:"offline,omitempty"`
+	// CacheDir holds the ASN cache (default: the user's cache folder,
+	// e.g. ~/.cache/notebooklets).
+	CacheDir string `json:"cache_dir,omitempty" yaml:"cache_dir,omitempty"`
+	// TIDeadline bounds the threat-intel lookup step ("90s", "2m"; default
+	// ti.DefaultDeadline, a minute).
+	TIDeadline time.Duration `json:"ti_deadline,omitempty" yaml:"ti_deadline,omitempty"`
 }
 
 // Find returns the config file to read: explicit if not empty, else the
@@ -276,7 +313,11 @@ func resolveEnv(n *yaml.Node, path string, errs *[]error, warnings *[]string) {
 					name := strings.TrimSpace(v.Content[1].Value)
 					val, ok := os.LookupEnv(name)
 					if !ok || name == "" {
-						*errs = append(*errs, &MissingEnvError{Setting: p, Variable: name})
+						me := &MissingEnvError{Setting: p}
+						if showableVarName(name) {
+							me.Variable = name
+						}
+						*errs = append(*errs, me)
 						continue
 					}
 					*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: val, Line: v.Line, Column: v.Column}
@@ -422,7 +463,8 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 		return fmt.Errorf("Notebooklets (line %d) is a %s, want a mapping", n.Line, kindName(n.Kind))
 	}
 	known := map[string]bool{"state_dir": true, "assets_url": true, "tile_url": true, "flow_files": true,
-		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true, "flow_table": true}
+		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true, "flow_table": true,
+		"offline": true, "cache_dir": true, "ti_deadline": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i].Value; !known[k] {
 			*warnings = append(*warnings, fmt.Sprintf("Notebooklets.%s (line %d): unknown setting, ignored", k, n.Content[i].Line))
@@ -442,6 +484,10 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 	out.GeoIPCityDB = expandHome(out.GeoIPCityDB)
 	out.ASNDB = expandHome(out.ASNDB)
 	out.TIFile = expandHome(out.TIFile)
+	out.CacheDir = expandHome(out.CacheDir)
+	if out.TIDeadline < 0 {
+		return errors.New("Notebooklets.ti_deadline: want a positive duration such as 90s or 2m")
+	}
 	for i, f := range out.FlowFiles {
 		out.FlowFiles[i] = expandHome(f)
 	}
