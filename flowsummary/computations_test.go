@@ -232,7 +232,8 @@ func TestJoinTI(t *testing.T) {
 		{Ioc: "185.1.1.1", Provider: "local", Severity: ti.High, Positive: true, Details: "<b>c2</b>"},
 		{Ioc: "52.1.1.1", Provider: "local", Severity: ti.Information},
 		{Ioc: "52.1.1.1", Provider: "otx", Severity: ti.High, Err: "timeout"},
-		{Ioc: "10.0.3.5", Provider: "otx", Severity: ti.Low, Positive: true},
+		{Ioc: "10.0.3.5", Provider: "otx", Severity: ti.Medium, Positive: true},
+		{Ioc: "52.1.1.1", Provider: "greynoise", Severity: ti.Low, Positive: true}, // Low is kept but is not a threat (msticpy)
 	}
 	got := JoinTI(idx, res)
 	want := []TIMatch{

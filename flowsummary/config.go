@@ -5,15 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
-	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/config"
-	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/providers/flowtables"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
-	"github.com/gonotebooklets/notebooklets/providers/provenance"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
 	"github.com/gonotebooklets/notebooklets/widgets"
 )
@@ -32,6 +29,15 @@ type Sources struct {
 	TIFile string
 	// Workspace names an AzureSentinel workspace of the configuration.
 	Workspace string
+	// Offline keeps every lookup local: ASNs from the database and the cache
+	// only, threat intel from indicator files only (Notebooklets.offline
+	// sets it too).
+	Offline bool
+	// FlowTable is the workspace table the flows come from ("" or "auto":
+	// the one with the host's flows; AzureNetworkAnalytics_CL,
+	// NTANetAnalytics, ASIM, DeviceNetworkEvents); it overrides
+	// Notebooklets.flow_table.
+	FlowTable string
 }
 
 // FromConfigFile configures the notebooklet from the msticpyconfig.yaml at
@@ -54,15 +60,21 @@ func FromConfigFile(path string) Setting {
 // FromConfig configures the notebooklet from a msticpyconfig
 // (providers/config.Load) and sources named explicitly (command-line
 // flags):
-//   - flows: src.Flows, else Notebooklets.flow_files, else the AzureSentinel
+//   - flows: src.Flows, else Notebooklets.flow_files (exports of any of the
+//     four flow tables, see providers/flowtables), else the AzureSentinel
 //     workspace (src.Workspace, Notebooklets.workspace, Default or the only
-//     one) through Log Analytics, with host details from it;
+//     one) through Log Analytics, from the table src.FlowTable or
+//     Notebooklets.flow_table names (default auto), with host details from
+//     it;
 //   - host details: src.HostsFile, else the workspace's;
-//   - geo-IP and ASN databases: src, else Notebooklets.geoip_city_db /
-//     asn_db, else $NOTEBOOKLETS_GEOIP_CITY / $NOTEBOOKLETS_GEOIP_ASN, else
-//     the GeoIPLite DBFolder or ~/.msticpy;
+//   - geo-IP database: src, else Notebooklets.geoip_city_db, else
+//     $NOTEBOOKLETS_GEOIP_CITY, else the GeoIPLite DBFolder or ~/.msticpy;
+//   - ASNs: the chain of config.ASNResolver: the GeoLite2-ASN database found
+//     the same way, then (unless offline) Team Cymru's bulk whois and RDAP
+//     for registration details, cached on disk;
 //   - threat intel: the Primary TIProviders, Notebooklets.ti_file and
-//     src.TIFile (see config.TIProviders);
+//     src.TIFile, else AzSTI over the workspace (see
+//     config.TIProvidersWith); Notebooklets.ti_deadline bounds the step;
 //   - Notebooklets.assets_url / tile_url (unless the environment sets them)
 //     and state_dir.
 //
@@ -93,7 +105,7 @@ func fromConfig(o *settings, cfg *config.Config, src Sources) error {
 	}
 	switch {
 	case len(files) > 0:
-		fs, err := flows.Files(files...)
+		fs, err := flowtables.Open(files...)
 		if err != nil {
 			return err
 		}
@@ -103,7 +115,11 @@ func fromConfig(o *settings, cfg *config.Config, src Sources) error {
 		if err != nil {
 			return fmt.Errorf("flowsummary: workspace: %w", err)
 		}
-		la, err := flows.LogAnalytics(ws.WorkspaceID, nil, nil)
+		table, err := flowtables.ParseTable(cmp.Or(src.FlowTable, nbs.FlowTable))
+		if err != nil {
+			return fmt.Errorf("flowsummary: %w", err)
+		}
+		la, err := flowtables.LogAnalytics(ws.WorkspaceID, nil, table, nil)
 		if err != nil {
 			return err
 		}
@@ -124,7 +140,7 @@ func fromConfig(o *settings, cfg *config.Config, src Sources) error {
 		o.hosts = h
 	}
 
-	// Geo-IP and ASN databases.
+	// Geo-IP database.
 	var folder string
 	if g, ok := cfg.GeoIPLite(); ok {
 		folder = g.DBFolder
@@ -141,18 +157,6 @@ func fromConfig(o *settings, cfg *config.Config, src Sources) error {
 		o.closers = append(o.closers, db)
 		o.geo = db
 	}
-	asnPath, err := findDB(geoip.EditionASN, cmp.Or(src.ASNDB, nbs.ASNDB), folder)
-	if err != nil {
-		return err
-	}
-	if asnPath != "" {
-		db, err := asn.OpenDB(asnPath)
-		if err != nil {
-			return err
-		}
-		o.closers = append(o.closers, db)
-		o.asn = db
-	}
 
 	// Threat intel.
 	tcfg := *cfg
@@ -162,16 +166,30 @@ func fromConfig(o *settings, cfg *config.Config, src Sources) error {
 		}
 		tcfg.Notebooklets.TIFile = src.TIFile
 	}
-	provs, warns := config.TIProviders(&tcfg)
-	// The sample is never a fallback for a configured notebooklet.
-	provs = slices.DeleteFunc(provs, func(p ti.Provider) bool { return provenance.Of(p).Sample })
-	for _, w := range warns {
-		if !strings.Contains(w, "embedded sample") {
-			o.warnings = append(o.warnings, w)
-		}
-	}
+	provs, warns := config.TIProvidersWith(&tcfg, config.TIOptions{Offline: src.Offline, Workspace: src.Workspace})
+	o.warnings = append(o.warnings, warns...)
 	if len(provs) > 0 {
 		o.ti, o.tiSet = provs, true
+	}
+
+	// ASNs: the chain (a GeoLite2-ASN file, Team Cymru, RDAP) for a
+	// configured notebooklet; none at all leaves everything to the sample.
+	asnPath, err := findDB(geoip.EditionASN, cmp.Or(src.ASNDB, nbs.ASNDB), folder)
+	if err != nil {
+		return err
+	}
+	if o.flows == nil && o.hosts == nil && o.geo == nil && !o.tiSet && asnPath == "" {
+		return nil
+	}
+	chain, warns, err := config.ASNResolver(cfg, config.ASNOptions{DBPath: asnPath, Offline: src.Offline})
+	if err != nil {
+		return err
+	}
+	o.warnings = append(o.warnings, warns...)
+	o.closers = append(o.closers, chain)
+	o.asn = chain
+	if o.lookupDeadline == 0 && nbs.TIDeadline > 0 {
+		o.lookupDeadline = nbs.TIDeadline
 	}
 
 	// Assets and state.

@@ -75,7 +75,7 @@ func exampleStateDir() string {
 // user's file ($MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpyconfig.yaml).
 func ExampleFromConfig() {
 	state := exampleStateDir()
-	cfg, err := config.Parse("msticpyconfig.yaml", []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n  state_dir: "+state+"\n"))
+	cfg, err := config.Parse("msticpyconfig.yaml", []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n  offline: true\n  state_dir: "+state+"\n"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -88,10 +88,11 @@ func ExampleFromConfig() {
 		return
 	}
 	// Nothing that is not configured falls back to the sample: the warnings
-	// say what is missing, such as an ASN source.
+	// say what is missing, here a GeoLite2-ASN database (offline, so the
+	// ASNs stay unknown).
 	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowSummary.Rows), "ASN summary rows")
-	fmt.Println(res.Provenance.Flows.Sample, res.Provenance.ASN == nil)
+	fmt.Println(res.Provenance.Flows.Sample, res.Provenance.Geo == nil, res.Provenance.ASN.Sample)
 	// Output:
 	// 2000 flows, 3 ASN summary rows
-	// false true
+	// false true false
 }

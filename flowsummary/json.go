@@ -24,6 +24,8 @@ type jsonDocument struct {
 	TimeSpan            nb.TimeSpan     `json:"timespan"`
 	Options             []string        `json:"options"`
 	Provenance          Provenance      `json:"provenance"`
+	FlowTable           string          `json:"flow_table,omitempty"`
+	FlowTableReason     string          `json:"flow_table_reason,omitempty"`
 	FlowsTotal          int64           `json:"flows_total"`
 	RowsDropped         int64           `json:"rows_dropped"`
 	RowsSkipped         int64           `json:"rows_skipped"`
@@ -46,7 +48,7 @@ type jsonDocument struct {
 func (r *Result) WriteJSON(w io.Writer, o JSONOptions) error {
 	d := jsonDocument{
 		RunID: r.RunID, Description: r.Description, HostEntity: r.HostEntity, TimeSpan: r.TimeSpan, Options: r.Options,
-		Provenance: r.Provenance, FlowsTotal: r.FlowsTotal, RowsDropped: r.RowsDropped, RowsSkipped: r.RowsSkipped,
+		Provenance: r.Provenance, FlowTable: r.FlowTable, FlowTableReason: r.FlowTableReason, FlowsTotal: r.FlowsTotal, RowsDropped: r.RowsDropped, RowsSkipped: r.RowsSkipped,
 		UniqueIPs: r.UniqueIPs, FlowIndex: r.FlowIndex, FlowSummary: []ASNSummaryRow{},
 		DefaultASNSelection: r.DefaultASNSelection, SelectedASNs: r.SelectedASNs, TIResults: r.TIResults,
 		GeoMap: r.GeoMap, GeoMapSelected: r.GeoMapSelected, Warnings: r.Warnings,

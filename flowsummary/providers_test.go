@@ -15,6 +15,7 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/config"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
 )
 
@@ -149,15 +150,16 @@ func TestFromConfig(t *testing.T) {
 	if err := os.WriteFile(tiPath, []byte("ioc,ioc_type,severity,details,reference,provider\n185.1.1.1,ipv4,high,test hit,,\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n", "testdata/parity/flows.csv", tiPath, filepath.Join(dir, "state"))
+	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n  offline: true\n  cache_dir: %s\n", "testdata/parity/flows.csv", tiPath, filepath.Join(dir, "state"), t.TempDir())
 	cfg, err := config.Parse("test.yaml", []byte(cfgYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := New(FromConfig(cfg, Sources{}), WithSink(nb.Discard))
 	defer n.Close()
-	// Real flows with no databases: nothing falls back to the sample.
-	if n.err != nil || n.sample || n.geo != nil || n.asn != nil || n.hosts != nil {
+	// Real flows with no databases: nothing falls back to the sample; the
+	// ASNs come from the chain, here offline with no file.
+	if n.err != nil || n.sample || n.geo != nil || n.asn == nil || n.hosts != nil || provenance.Of(n.asn).Sample {
 		t.Errorf("configured handle: err %v, sample %v, geo %v, asn %v, hosts %v", n.err, n.sample, n.geo, n.asn, n.hosts)
 	}
 	if n.store == nil || n.store.Dir != filepath.Join(dir, "state") || len(n.ti) != 1 || n.ti[0].Name() == ti.SampleName {
@@ -171,8 +173,8 @@ func TestFromConfig(t *testing.T) {
 		t.Errorf("a configured run uses the sample for %v", res.Provenance.SampleParts())
 	}
 	warned := strings.Join(res.Warnings, "\n")
-	if !strings.Contains(warned, "no ASN source is configured") {
-		t.Errorf("warnings %q do not say that no ASN source is configured", res.Warnings)
+	if !strings.Contains(warned, "offline and no GeoLite2-ASN database found") || !strings.Contains(warned, "ASN lookup failed for 180 of 180") {
+		t.Errorf("warnings %q do not say that the ASNs stay unknown offline without a database", res.Warnings)
 	}
 	if res.GeoMap == nil || res.GeoMap.Locator != "" || len(res.GeoMap.Points) != 0 || !strings.Contains(mapNote(res.GeoMap), "no geo-IP database is configured") {
 		t.Errorf("map without a geo-IP database: %+v", res.GeoMap)

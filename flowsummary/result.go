@@ -132,6 +132,10 @@ type Result struct {
 	Provenance Provenance `json:"provenance"`
 	// Query is what the run asked its flow source for.
 	Query flows.Query `json:"query"`
+	// FlowTable is the workspace table the flows came from, and
+	// FlowTableReason why it was chosen (auto); empty for local files.
+	FlowTable       string `json:"flow_table,omitempty"`
+	FlowTableReason string `json:"flow_table_reason,omitempty"`
 
 	// NetworkFlows are the host's flows in the time span, the first
 	// len(NetworkFlows) of FlowsTotal (see Warnings when they differ).

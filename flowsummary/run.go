@@ -11,6 +11,7 @@ import (
 
 	"github.com/gonotebooklets/notebooklets/nb"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/providers/flowtables"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
@@ -136,6 +137,9 @@ func (n *NetworkFlowSummary) collect(ctx context.Context, s nb.Sink, res *Result
 		if err != nil && ctx.Err() == nil {
 			return nil
 		}
+		if res.FlowTableReason != "" {
+			s.Text(res.FlowTableReason, false)
+		}
 		if res.FlowsTotal == 0 {
 			s.Text("No network flow data available.", false)
 		} else {
@@ -169,6 +173,9 @@ func (n *NetworkFlowSummary) readFlows(ctx context.Context, res *Result, opts nb
 			return fmt.Errorf("flowsummary: %s needs a time span: pass one to Run (nb.Last(\"1d\"), nb.ParseTimeSpan(start, end, \"\")): %w", res.Provenance.Flows, err)
 		}
 		return &nb.ProviderError{Provider: "flows", Err: err}
+	}
+	if sel, ok := flowtables.SelectionOf(n.flows); ok {
+		res.FlowTable, res.FlowTableReason = string(sel.Table), sel.Reason
 	}
 	res.FlowsTotal = col.Seen
 	res.RowsDropped = col.Dropped

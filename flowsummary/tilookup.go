@@ -12,10 +12,11 @@ import (
 	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
-// lookupTI looks up ips at every provider (ti.Lookup: concurrent,
-// deduplicated, partial results on failure) with a progress bar, within the
-// handle's lookup deadline. When ctx ends, it returns what it has and ctx's
-// error.
+// lookupTI looks up ips at every provider (ti.LookupWith: concurrent,
+// deduplicated, a circuit breaker per provider, partial results on failure)
+// with a progress bar, within the handle's lookup deadline: what is not
+// looked up by then is said in Failed. When ctx ends, it returns what it has
+// and ctx's error.
 func (n *NetworkFlowSummary) lookupTI(ctx context.Context, s nb.Sink, ips []string) (*TIResults, error) {
 	out := &TIResults{IPs: ips, Results: []ti.Result{}}
 	for _, p := range n.ti {
@@ -32,16 +33,17 @@ func (n *NetworkFlowSummary) lookupTI(ctx context.Context, s nb.Sink, ips []stri
 	p := widgets.NewProgress(s, "flowsummary-ti", "TI lookup", len(ips)*len(n.ti))
 	var mu sync.Mutex
 	last := 0
-	lctx, cancel := context.WithTimeout(ctx, n.lookupDeadline)
-	defer cancel()
-	res, err := ti.Lookup(lctx, n.ti, ips, func(done, _ int) {
+	res, err := ti.LookupWith(ctx, ti.LookupOptions{Deadline: n.lookupDeadline, Progress: func(pr ti.Progress) {
 		mu.Lock()
 		defer mu.Unlock()
-		if done > last {
-			p.Add(done - last)
-			last = done
+		if !pr.Deadline.IsZero() {
+			p.Deadline(pr.Deadline)
 		}
-	})
+		if pr.Done > last {
+			p.Add(pr.Done - last)
+			last = pr.Done
+		}
+	}}, n.ti, ips, nil)
 	p.Done()
 	out.Results = append(out.Results, res.Results...)
 	for _, f := range res.Failures {
@@ -52,16 +54,7 @@ func (n *NetworkFlowSummary) lookupTI(ctx context.Context, s nb.Sink, ips []stri
 		}
 		out.Failed = append(out.Failed, fmt.Sprintf("%s: %d addresses not looked up (%s%s): %s", f.Provider, len(f.Iocs), strings.Join(listed, ", "), more, f.Reason))
 	}
+	out.Failed = append(out.Failed, res.Warnings...)
 	out.Positives = ti.Positive(out.Results)
-	if ctx.Err() != nil {
-		return out, ctx.Err()
-	}
-	if lctx.Err() != nil {
-		out.Failed = append(out.Failed, fmt.Sprintf("the lookup step ended at its deadline (%s): %d of %d lookups done", n.lookupDeadline, last, len(ips)*len(n.ti)))
-		return out, nil
-	}
-	if err != nil {
-		return out, err
-	}
-	return out, nil
+	return out, err
 }

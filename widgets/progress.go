@@ -24,6 +24,7 @@ type Progress struct {
 	total    int
 	done     int
 	start    time.Time
+	deadline time.Time // zero: none
 	last     time.Time
 	finished bool
 	now      func() time.Time
@@ -50,6 +51,18 @@ func (p *Progress) Add(n int) {
 	}
 	p.done += n
 	p.show(false)
+}
+
+// Deadline says the work stops at t at the latest (a lookup step's
+// deadline): the time left shown is never past it.
+func (p *Progress) Deadline(t time.Time) *Progress {
+	if p == nil {
+		return p
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deadline = t
+	return p
 }
 
 // Finisher is an optional interface of a Display: Progress.Done calls
@@ -122,7 +135,13 @@ func (p *Progress) view(now time.Time) progressView {
 		rate := float64(p.done) / el.Seconds()
 		v.Rate = fmt.Sprintf("%.1f/s", rate)
 		if !p.finished && p.total > p.done {
-			v.ETA = "about " + (time.Duration(float64(p.total-p.done) / rate * float64(time.Second))).Round(time.Second).String() + " left"
+			left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
+			if !p.deadline.IsZero() && now.Add(left).After(p.deadline) {
+				left = max(p.deadline.Sub(now), 0)
+				v.ETA = "at most " + left.Round(time.Second).String() + " left (deadline)"
+			} else {
+				v.ETA = "about " + left.Round(time.Second).String() + " left"
+			}
 		}
 	}
 	if p.finished {

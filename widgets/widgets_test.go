@@ -466,6 +466,32 @@ func TestProgress(t *testing.T) {
 	NewProgress(nil, "x", "nil display", 1).Done() // must not panic
 }
 
+// With a deadline, the time left shown is never past it.
+func TestProgressDeadline(t *testing.T) {
+	var d recorder
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := NewProgress(&d, "id", "TI lookup", 100)
+	p.now = func() time.Time { return now }
+	p.start, p.last = now, now
+	p.Deadline(now.Add(10 * time.Second))
+	now = now.Add(time.Second)
+	p.Add(1) // 1/s: 99 s left by the rate, 9 s by the deadline
+	now = now.Add(time.Second)
+	p.Add(49) // 25/s: 2 s left, before the deadline
+	var texts []string
+	for _, u := range d.updates {
+		texts = append(texts, u.text)
+	}
+	want := []string{
+		"TI lookup [------------------------------] 0/100",
+		"TI lookup [------------------------------] 1/100, 1.0/s, at most 9s left (deadline)",
+		"TI lookup [###############---------------] 50/100, 25.0/s, about 2s left",
+	}
+	if diff := cmp.Diff(want, texts); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestAssets(t *testing.T) {
 	t.Setenv("NOTEBOOKLETS_ASSETS_URL", "http://127.0.0.1:1/npm")
 	t.Setenv("NOTEBOOKLETS_TILE_URL", "none")

@@ -23,7 +23,8 @@ func init() { runners["NetworkFlowSummary"] = runNetworkFlowSummary }
 // networkFlowSummaryUsage is the synopsis of `notebooklet run
 // NetworkFlowSummary`.
 const networkFlowSummaryUsage = `notebooklet run NetworkFlowSummary --value V [--start T --end T | --last 24h]
-    [--options "+geo_map,-plot_flows"] [--flows FILE]... [--config FILE] [--workspace NAME]
+    [--options "+geo_map,-plot_flows"] [--flows FILE]... [--config FILE] [--workspace NAME] [--flow-table auto]
+    [--offline]
     [--hosts FILE] [--geoip-city FILE] [--asn-db FILE] [--ti-file FILE]
     [--select-asns default|all|AS8075,AS15169] [--lookup-ti] [--ti-deadline 1m]
     [--html OUT] [--json OUT] [--json-flows] [--export DIR] [--state-dir DIR]`
@@ -60,6 +61,8 @@ func (f *flowSummaryFlags) parse(args []string, stdout io.Writer) error {
 	fs.Var(&f.flowFiles, "flows", "flow export file (CSV, JSON, NDJSON); repeatable")
 	fs.StringVar(&f.cfgPath, "config", "", "msticpyconfig.yaml (default: $MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpyconfig.yaml, ~/.msticpy/msticpyconfig.yaml)")
 	fs.StringVar(&f.src.Workspace, "workspace", "", "AzureSentinel workspace of the config to query (Log Analytics)")
+	fs.StringVar(&f.src.FlowTable, "flow-table", "", "workspace table of the flows: auto (default: the one with the host's flows), AzureNetworkAnalytics_CL, NTANetAnalytics, ASIM, DeviceNetworkEvents")
+	fs.BoolVar(&f.src.Offline, "offline", false, "keep every lookup local: ASNs from the database and cache only (no Team Cymru, no RDAP), threat intel from indicator files only")
 	fs.StringVar(&f.src.HostsFile, "hosts", "", "host records file for resolve_host")
 	fs.StringVar(&f.src.GeoIPCity, "geoip-city", "", "GeoLite2/GeoIP2 City database")
 	fs.StringVar(&f.src.ASNDB, "asn-db", "", "GeoLite2-ASN database")

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gonotebooklets/notebooklets/flowsummary"
 	"github.com/gonotebooklets/notebooklets/providers/asn"
+	"github.com/gonotebooklets/notebooklets/providers/asn/asntest"
 )
 
 // Paths of the sample's databases and indicator file, and the parity
@@ -67,7 +68,7 @@ func TestRunNetworkFlowSummaryFiles(t *testing.T) {
 	out, html := filepath.Join(dir, "out.json"), filepath.Join(dir, "report.html")
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"run", "NetworkFlowSummary",
-		"--value", "msticalertswin1", "--flows", abs(parityFlows), "--asn-db", abs(sampleASNDB), "--geoip-city", abs(sampleCityDB), "--ti-file", abs(sampleTI),
+		"--value", "msticalertswin1", "--offline", "--flows", abs(parityFlows), "--asn-db", abs(sampleASNDB), "--geoip-city", abs(sampleCityDB), "--ti-file", abs(sampleTI),
 		"--options", "+geo_map", "--json", out, "--json-flows", "--html", html, "--select-asns", "default", "--lookup-ti",
 	}, &stdout, &stderr)
 	if code != 0 {
@@ -139,16 +140,16 @@ func TestRunNetworkFlowSummaryConfig(t *testing.T) {
 	wd, _ := os.Getwd()
 	home := enrichEnv(t)
 	cfgPath := filepath.Join(home, "msticpyconfig.yaml")
-	if err := os.WriteFile(cfgPath, []byte("Notebooklets:\n  flow_files: "+filepath.Join(wd, parityFlows)+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfgPath, []byte("Notebooklets:\n  flow_files: "+filepath.Join(wd, parityFlows)+"\n  cache_dir: "+filepath.Join(home, "cache")+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(home, "out.json")
 	var stderr bytes.Buffer
-	if code := run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", "msticalertswin1", "--config", cfgPath, "--options", "flow_summary", "--json", out}, &bytes.Buffer{}, &stderr); code != 0 {
+	if code := run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", "msticalertswin1", "--config", cfgPath, "--offline", "--options", "flow_summary", "--json", out}, &bytes.Buffer{}, &stderr); code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr.String())
 	}
-	if d := readDoc(t, out); d.FlowsTotal != 2000 || !strings.Contains(strings.Join(d.Warnings, "\n"), "no ASN source is configured") {
-		t.Errorf("flows_total %d, warnings %q: the config's flow file was not read, or the missing ASN source is not said", d.FlowsTotal, d.Warnings)
+	if d := readDoc(t, out); d.FlowsTotal != 2000 || !strings.Contains(strings.Join(d.Warnings, "\n"), "offline and no GeoLite2-ASN database found") {
+		t.Errorf("flows_total %d, warnings %q: the config's flow file was not read, or the missing ASN database is not said", d.FlowsTotal, d.Warnings)
 	}
 	var e bytes.Buffer
 	if code := run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", "x", "--config", filepath.Join(home, "missing.yaml")}, &bytes.Buffer{}, &e); code != 1 || !strings.Contains(e.String(), "missing.yaml") {
@@ -239,7 +240,7 @@ func TestConcurrentRunsShareStateDir(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				var stderr bytes.Buffer
-				code := run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", host, "--flows", flowsPath,
+				code := run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", host, "--offline", "--flows", flowsPath,
 					"--asn-db", filepath.Join(wd, sampleASNDB), "--ti-file", filepath.Join(wd, sampleTI),
 					"--select-asns", "all", "--lookup-ti", "--json", out, "--state-dir", state}, &bytes.Buffer{}, &stderr)
 				if code != 0 {
@@ -281,7 +282,7 @@ func TestInterruptedRunWritesPartialResults(t *testing.T) {
 			stderr := &cancelAt{at: at, cancel: cancel}
 			args := []string{"run", "NetworkFlowSummary", "--value", "msticalertswin1", "--json", out, "--html", html, "--select-asns", "all", "--lookup-ti"}
 			if strings.Contains(at, "Threat") {
-				args = append(args, "--flows", filepath.Join(wd, parityFlows), "--ti-file", filepath.Join(wd, sampleTI))
+				args = append(args, "--offline", "--flows", filepath.Join(wd, parityFlows), "--ti-file", filepath.Join(wd, sampleTI))
 			}
 			code := run(ctx, args, &bytes.Buffer{}, stderr)
 			if code != 130 {
@@ -333,5 +334,62 @@ func TestErrorsEscapedOnTerminal(t *testing.T) {
 	run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", "h", "--flows", "/nonexistent/\x1b]0;owned\x07.csv"}, &bytes.Buffer{}, &stderr)
 	if strings.ContainsAny(stderr.String(), "\x1b\x07") || !strings.Contains(stderr.String(), `\x1b]0;owned\x07`) {
 		t.Errorf("stderr %q", stderr.String())
+	}
+}
+
+// With no ASN database the command resolves ASNs through Team Cymru and
+// fills the registration details through RDAP (here loopback fakes, named
+// as mirrors in the configuration), and says which source answered; with
+// --offline it makes no connection at all.
+func TestRunNetworkFlowSummaryASNOnline(t *testing.T) {
+	home := enrichEnv(t)
+	cymru := asntest.NewCymru(t, map[string]string{
+		"13.107.4.1": "8075 | 13.107.4.1 | 13.107.0.0/16 | US | arin | 2015-03-26 | MICROSOFT-CORP-MSN-AS-BLOCK, US",
+	})
+	rdap := asntest.NewRDAP(t, map[string][]string{"arin": {"13.0.0.0/8", "52.0.0.0/8"}},
+		map[string]string{"arin": `{"objectClassName":"ip network","handle":"NET-13-64-0-0-1","startAddress":"13.64.0.0","endAddress":"13.107.255.255","name":"MSFT","country":"US",
+			"entities":[{"objectClassName":"entity","roles":["registrant"],"vcardArray":["vcard",[["fn",{},"text","Microsoft Corporation"]]]}]}`})
+	flowsPath := filepath.Join(home, "flows.csv")
+	twoHostFlows(t, flowsPath)
+	cfgPath := filepath.Join(home, "msticpyconfig.yaml")
+	cfg := fmt.Sprintf("Notebooklets:\n  cymru_addr: %s\n  rdap_bootstrap_v4: %s\n  rdap_bootstrap_v6: %s\n  cache_dir: %s\n",
+		cymru.Addr(), rdap.BootstrapV4(), rdap.BootstrapV6(), filepath.Join(home, "cache"))
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(home, "out.json")
+	var stderr bytes.Buffer
+	code := run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", "hosta", "--flows", flowsPath, "--config", cfgPath,
+		"--options", "flow_summary", "--json", out}, &bytes.Buffer{}, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr.String())
+	}
+	d := readDoc(t, out)
+	row := d.FlowSummary[0]
+	if row["DestASN"] != "AS8075 MICROSOFT-CORP-MSN-AS-BLOCK, US" {
+		t.Fatalf("flow summary %v", d.FlowSummary)
+	}
+	details, _ := row["DestASNDetails"].(map[string]any)
+	if details["registry"] != "arin" || details["cidr"] != "13.107.0.0/16" || details["org"] != "Microsoft Corporation" || details["source"] != "cymru+rdap" {
+		t.Errorf("registration details %v, want arin, 13.107.0.0/16, the RDAP org and the sources that answered", details)
+	}
+	if cymru.Connections() == 0 || rdap.Requests() == 0 {
+		t.Errorf("cymru %d connections, rdap %d requests", cymru.Connections(), rdap.Requests())
+	}
+
+	// --offline: no connection, the ASNs stay unknown and the run says so.
+	c0, r0 := cymru.Connections(), rdap.Requests()
+	os.RemoveAll(filepath.Join(home, "cache"))
+	stderr.Reset()
+	code = run(context.Background(), []string{"run", "NetworkFlowSummary", "--value", "hosta", "--flows", flowsPath, "--config", cfgPath,
+		"--offline", "--options", "flow_summary", "--json", out}, &bytes.Buffer{}, &stderr)
+	if code != 0 {
+		t.Fatalf("offline: exit %d\n%s", code, stderr.String())
+	}
+	if cymru.Connections() != c0 || rdap.Requests() != r0 {
+		t.Errorf("--offline connected: cymru %d→%d, rdap %d→%d", c0, cymru.Connections(), r0, rdap.Requests())
+	}
+	if d := readDoc(t, out); d.FlowSummary[0]["DestASN"] != "unknown" || !strings.Contains(strings.Join(d.Warnings, "\n"), "offline") {
+		t.Errorf("offline: summary %v, warnings %q", d.FlowSummary, d.Warnings)
 	}
 }

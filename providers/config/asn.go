@@ -37,7 +37,8 @@ type ASNOptions struct {
 	// CacheTTL is how long answers are kept (default asn.DefaultCacheTTL).
 	CacheTTL time.Duration
 	// CymruAddr, the RDAP bootstrap URLs and base URLs replace the public
-	// services (tests, mirrors).
+	// services (tests, mirrors); Notebooklets.cymru_addr,
+	// rdap_bootstrap_v4 and rdap_bootstrap_v6 set them too.
 	CymruAddr                        string
 	RDAPBootstrapV4, RDAPBootstrapV6 string
 	RDAPBaseURLs                     map[string]string
@@ -103,11 +104,11 @@ func ASNResolver(cfg *Config, o ASNOptions) (*asn.ChainResolver, []string, error
 
 	online := !offline && !o.Sample
 	if online {
-		stages = append(stages, &asn.Cymru{Addr: o.CymruAddr, Timeout: o.Timeout, Retry: o.Retry, Dialer: o.Dialer})
+		stages = append(stages, &asn.Cymru{Addr: cmp.Or(o.CymruAddr, cfg.Notebooklets.CymruAddr), Timeout: o.Timeout, Retry: o.Retry, Dialer: o.Dialer})
 	}
 	ch := asn.Chain(stages...)
 	if online {
-		ch.Details(&asn.RDAP{BootstrapV4: o.RDAPBootstrapV4, BootstrapV6: o.RDAPBootstrapV6, BaseURLs: o.RDAPBaseURLs,
+		ch.Details(&asn.RDAP{BootstrapV4: cmp.Or(o.RDAPBootstrapV4, cfg.Notebooklets.RDAPBootstrapV4), BootstrapV6: cmp.Or(o.RDAPBootstrapV6, cfg.Notebooklets.RDAPBootstrapV6), BaseURLs: o.RDAPBaseURLs,
 			Client: o.HTTPClient, Timeout: o.Timeout, Retry: o.Retry})
 	}
 	if !o.NoCache {

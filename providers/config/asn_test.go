@@ -170,6 +170,24 @@ func TestOfflineAndDeadlineKeys(t *testing.T) {
 	if d := cmp.Diff(want, c.Notebooklets); d != "" || len(c.Warnings) != 0 {
 		t.Errorf("(-want +got):\n%s %q", d, c.Warnings)
 	}
+	// Mirrors of the online ASN services, from the config: the chain asks
+	// them.
+	cymru, rdap := asnFakes(t)
+	noASNFile(t)
+	m, err := Parse("m.yaml", []byte("Notebooklets:\n  cymru_addr: "+cymru.Addr()+"\n  rdap_bootstrap_v4: "+rdap.BootstrapV4()+
+		"\n  rdap_bootstrap_v6: "+rdap.BootstrapV6()+"\n  cache_dir: "+t.TempDir()+"\n"))
+	if err != nil || len(m.Warnings) != 0 {
+		t.Fatal(err, m.Warnings)
+	}
+	r, _, err := ASNResolver(m, ASNOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	res, _ := r.Resolve(context.Background(), []string{"13.107.4.50"})
+	if res.Found["13.107.4.50"].Registry != "arin" || cymru.Connections() != 1 || rdap.Requests() == 0 {
+		t.Errorf("the configured mirrors were not asked: %+v, %d connections, %d requests", res.Found, cymru.Connections(), rdap.Requests())
+	}
 	for _, bad := range []string{"ti_deadline: soon", "ti_deadline: -5s", "offline: perhaps"} {
 		if _, err := Parse("m.yaml", []byte("Notebooklets:\n  "+bad+"\n")); err == nil {
 			t.Errorf("%q accepted", bad)

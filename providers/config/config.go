@@ -160,6 +160,12 @@ type Notebooklets struct {
 	// TIDeadline bounds the threat-intel lookup step ("90s", "2m"; default
 	// ti.DefaultDeadline, a minute).
 	TIDeadline time.Duration `json:"ti_deadline,omitempty" yaml:"ti_deadline,omitempty"`
+	// CymruAddr and the RDAP bootstrap files replace Team Cymru's bulk whois
+	// service (host:port) and IANA's RDAP bootstrap files: an
+	// organisation's mirrors or proxies of them.
+	CymruAddr       string `json:"cymru_addr,omitempty" yaml:"cymru_addr,omitempty"`
+	RDAPBootstrapV4 string `json:"rdap_bootstrap_v4,omitempty" yaml:"rdap_bootstrap_v4,omitempty"`
+	RDAPBootstrapV6 string `json:"rdap_bootstrap_v6,omitempty" yaml:"rdap_bootstrap_v6,omitempty"`
 }
 
 // Find returns the config file to read: explicit if not empty, else the
@@ -464,7 +470,8 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 	}
 	known := map[string]bool{"state_dir": true, "assets_url": true, "tile_url": true, "flow_files": true,
 		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true, "flow_table": true,
-		"offline": true, "cache_dir": true, "ti_deadline": true}
+		"offline": true, "cache_dir": true, "ti_deadline": true,
+		"cymru_addr": true, "rdap_bootstrap_v4": true, "rdap_bootstrap_v6": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i].Value; !known[k] {
 			*warnings = append(*warnings, fmt.Sprintf("Notebooklets.%s (line %d): unknown setting, ignored", k, n.Content[i].Line))

@@ -262,8 +262,8 @@ func TestTIProvidersFromFixture(t *testing.T) {
 
 func TestTIProvidersDefaultsAndKeys(t *testing.T) {
 	provs, warns := TIProviders(nil)
-	if len(provs) != 1 || provs[0].Name() != ti.SampleName || len(warns) != 1 {
-		t.Errorf("nil config: %v %v", provs, warns)
+	if len(provs) != 0 || len(warns) != 0 {
+		t.Errorf("nil config: %v %v, want no provider (never the sample)", provs, warns)
 	}
 	c, err := Parse("k.yaml", []byte("TIProviders:\n  OTX:\n    Primary: true\n  GN:\n    Provider: GreyNoise\n    Primary: yes\nNotebooklets:\n  ti_file: /nonexistent/x.csv\n"))
 	if err != nil {
@@ -391,7 +391,7 @@ func TestTIProvidersAzSTI(t *testing.T) {
 			providers: []string{"AzSTI"}, location: "workspace c88dd3c2-d657-4eb3-b913-58d58d811a41 (ThreatIntelIndicators, ThreatIntelligenceIndicator)"},
 		{name: "not the default when another provider is configured", yaml: ws + "TIProviders:\n  Tor:\n    Primary: True\n",
 			providers: []string{"Tor"}},
-		{name: "offline: no AzSTI, the sample", yaml: ws, o: TIOptions{Offline: true}, providers: []string{ti.SampleName}},
+		{name: "offline: no AzSTI, no provider", yaml: ws, o: TIOptions{Offline: true}, providers: nil},
 		{name: "offline key skips remote entries", yaml: ws + "TIProviders:\n  Tor:\n    Primary: True\nNotebooklets:\n  offline: true\n  ti_file: testdata/indicators.csv\n",
 			providers: []string{"indicators.csv"}, warn: "TIProviders.Tor: offline; not used"},
 	}

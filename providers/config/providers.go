@@ -77,7 +77,8 @@ func TIProviders(cfg *Config, opts ...ti.Option) ([]ti.Provider, []string) {
 // workspace; the entry's Provider key, else its name, says which), plus a
 // local indicator file when Notebooklets.ti_file is set. With none of these,
 // AzSTI over the configured workspace when there is one, else the embedded
-// sample indicator file (ti.Sample).
+// none: the caller decides whether the embedded sample stands in (only when
+// nothing at all is configured).
 //
 // Remote providers take their rate limit and concurrency from the entry's
 // Args (RequestsPerMinute, Concurrency; bounded, with safe defaults:
@@ -167,10 +168,8 @@ func TIProvidersWith(cfg *Config, o TIOptions) ([]ti.Provider, []string) {
 			warns = append(warns, "no threat-intelligence provider configured: using the workspace's own (AzSTI: "+p.Provenance().Location+")")
 		}
 	}
-	if len(provs) == 0 {
-		provs = append(provs, ti.Sample())
-		warns = append(warns, "no threat-intelligence provider configured; using the embedded sample indicator file")
-	}
+	// No provider is no provider: the embedded sample stands in only for a
+	// notebooklet with nothing configured at all, which its caller decides.
 	return provs, warns
 }
 
