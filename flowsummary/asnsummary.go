@@ -191,6 +191,14 @@ func (s ASNSummary) label(r ASNSummaryRow, a asn.Number) string {
 	return r.SourceASN
 }
 
+// details returns the registration details of ASN a in row r.
+func (s ASNSummary) details(r ASNSummaryRow, a asn.Number) *asn.Info {
+	if s.HasDest && r.DestASNumber == a {
+		return r.DestASNDetails
+	}
+	return r.SourceASNDetails
+}
+
 // IPsOfASNs returns the addresses of the chosen ASNs: the dest_ips of rows
 // whose DestASN is chosen and the source_ips of rows whose SourceASN is
 // chosen, distinct, in first-seen order.

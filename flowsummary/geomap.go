@@ -61,12 +61,12 @@ func asnOfIP(sum *ASNSummary) map[string]asnLabel {
 	for _, r := range sum.Rows {
 		if sum.HasDest {
 			for _, ip := range r.DestIPs {
-				m[ip] = asnLabel{r.DestASNumber, r.DestASN}
+				m[ip] = asnLabel{r.DestASNumber, r.DestASN, r.DestASNDetails}
 			}
 		}
 		if sum.HasSource {
 			for _, ip := range r.SourceIPs {
-				m[ip] = asnLabel{r.SourceASNumber, r.SourceASN}
+				m[ip] = asnLabel{r.SourceASNumber, r.SourceASN, r.SourceASNDetails}
 			}
 		}
 	}
@@ -76,6 +76,7 @@ func asnOfIP(sum *ASNSummary) map[string]asnLabel {
 type asnLabel struct {
 	n     asn.Number
 	label string
+	info  *asn.Info
 }
 
 // geoAll places the remote addresses of all flows (outbound blue, inbound
@@ -170,7 +171,7 @@ func (n *NetworkFlowSummary) place(res *Result, ps peers, threats map[string][]s
 			continue
 		}
 		gp := GeoPoint{IP: p.ip, Role: p.role, Latitude: loc.Latitude, Longitude: loc.Longitude,
-			Country: cmp.Or(loc.Country, loc.CountryISO), City: loc.City, ASN: asns[p.ip].n, ASNLabel: asns[p.ip].label,
+			Country: cmp.Or(loc.Country, loc.CountryISO), City: loc.City, ASN: asns[p.ip].n, ASNLabel: asns[p.ip].label, ASNDetails: asnRegistration(asns[p.ip].info),
 			Protocols: p.protos, Flows: p.flows}
 		if t, ok := threats[p.ip]; ok {
 			gp.Role, gp.Threats = RoleThreat, t

@@ -344,3 +344,50 @@ func TestHostileStringsEscaped(t *testing.T) {
 		t.Error("the hostile ASN name should appear (escaped)")
 	}
 }
+
+// The selector and the map popups show the ASN's registration details and
+// the source that answered.
+func TestRegistrationShown(t *testing.T) {
+	inf := &asn.Info{ASN: 8075, Name: "MSFT", Country: "US", CIDR: "13.107.0.0/16", Registry: "arin", Org: "Microsoft <Corp>", Abuse: "abuse@example.com", Source: "cymru+rdap", Cached: true}
+	if got, want := asnRegistration(inf), "US, 13.107.0.0/16, arin, Microsoft <Corp>, abuse abuse@example.com, from cymru+rdap, cached"; got != want {
+		t.Errorf("asnRegistration = %q, want %q", got, want)
+	}
+	if asnRegistration(&asn.Info{Source: "private", Name: asn.PrivateName}) != "" || asnRegistration(nil) != "" || asnRegistration(&asn.Info{Source: "cymru"}) != "" {
+		t.Error("private, missing or empty details are shown")
+	}
+	c := loadCase(t, "mixed")
+	for ip, i := range c.ASN {
+		i.Country, i.Registry, i.CIDR = "NL", "ripencc", "185.0.0.0/8"
+		c.ASN[ip] = i
+	}
+	rec := &recSink{}
+	n := testNotebooklet(t, t.TempDir(), rec, c)
+	ctx := context.Background()
+	res, err := n.Run(ctx, "msticalertswin1", nb.TimeSpan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.SetSelectedASNs(ctx, res.DefaultASNSelection.All()...); err != nil {
+		t.Fatal(err)
+	}
+	rec.all.Reset()
+	if err := n.Show(ctx, SectionSelectASNs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rec.all.String(), "NL, 185.0.0.0/8, ripencc, from test") {
+		t.Errorf("the selector does not show the registration details:\n%s", rec.all.String())
+	}
+	if err := n.ShowSelectedASNMap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = n.Result(ctx)
+	var withDetails int
+	for _, p := range res.GeoMapSelected.Points {
+		if strings.Contains(p.ASNDetails, "ripencc") {
+			withDetails++
+		}
+	}
+	if withDetails == 0 {
+		t.Errorf("no map point carries its ASN details: %+v", res.GeoMapSelected.Points)
+	}
+}

@@ -249,30 +249,48 @@ func renderFlowSummary(s nb.Sink, r *Result, _ view) error {
 	return t.On(s).Done()
 }
 
-// asnDetails lists the registration details of a summary row's ASNs, with
-// the source that answered.
+// asnDetails lists the registration details of a summary row's ASNs.
 func asnDetails(row ASNSummaryRow) []string {
 	var out []string
-	add := func(side string, inf *asn.Info) {
-		if inf == nil || inf.Number() == asn.Private {
-			return
-		}
-		var parts []string
-		for _, p := range []string{inf.Country, inf.CIDR, inf.Registry, inf.Handle, inf.Org} {
-			if p != "" {
-				parts = append(parts, p)
-			}
-		}
-		if inf.Source != "" {
-			parts = append(parts, "from "+inf.Source)
-		}
-		if len(parts) > 0 {
-			out = append(out, side+": "+strings.Join(parts, ", "))
+	for _, side := range []struct {
+		name string
+		inf  *asn.Info
+	}{{"dest", row.DestASNDetails}, {"source", row.SourceASNDetails}} {
+		if r := asnRegistration(side.inf); r != "" {
+			out = append(out, side.name+": "+r)
 		}
 	}
-	add("dest", row.DestASNDetails)
-	add("source", row.SourceASNDetails)
 	return out
+}
+
+// asnRegistration is what is known of an ASN's registration, with the source
+// that answered: "US, 13.107.0.0/16, arin, NET-13-64-0-0-1, Microsoft
+// Corporation, abuse abuse@…, from cymru+rdap" ("" for private addresses and
+// when nothing is known).
+func asnRegistration(inf *asn.Info) string {
+	if inf == nil || inf.Number() == asn.Private {
+		return ""
+	}
+	var parts []string
+	for _, p := range []string{inf.Country, inf.CIDR, inf.Registry, inf.Handle, inf.Org} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if inf.Abuse != "" {
+		parts = append(parts, "abuse "+inf.Abuse)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	if inf.Source != "" {
+		src := inf.Source
+		if inf.Cached {
+			src += ", cached"
+		}
+		parts = append(parts, "from "+src)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // checklistItems are the ASN selector's rows: every selectable ASN, the
@@ -284,7 +302,7 @@ func checklistItems(r *Result, checked []asn.Number) []widgets.Item {
 			ID: c.ASN.String(), Label: c.Label,
 			// The reason is in its own column for every ASN (Item.Reason
 			// would repeat it next to the label of the default ones).
-			Details: []string{strconv.FormatInt(c.TotalAllowedFlows, 10), c.Reason},
+			Details: []string{strconv.FormatInt(c.TotalAllowedFlows, 10), c.Reason, asnRegistration(c.Details)},
 			Default: slices.Contains(checked, c.ASN),
 		})
 	}
@@ -293,7 +311,7 @@ func checklistItems(r *Result, checked []asn.Number) []widgets.Item {
 
 func newASNChecklist(r *Result, checked []asn.Number) *widgets.ChecklistBuilder {
 	return widgets.NewChecklist("flowsummary-asn-select", checklistItems(r, checked)...).
-		Columns("ASN", "flows", "why").Title("Select the ASNs to process")
+		Columns("ASN", "flows", "why", "registration").Title("Select the ASNs to process")
 }
 
 // renderSelection shows the selection as it stands: the checklist with the
@@ -401,7 +419,7 @@ func showMap(s nb.Sink, id string, d *GeoMapData, a widgets.Assets) error {
 	}
 	for _, p := range d.Points {
 		popup := [][2]string{{"IP", p.IP}, {"role", string(p.Role)}}
-		for _, kv := range [][2]string{{"country", p.Country}, {"city", p.City}, {"ASN", p.ASNLabel},
+		for _, kv := range [][2]string{{"country", p.Country}, {"city", p.City}, {"ASN", p.ASNLabel}, {"ASN details", p.ASNDetails},
 			{"protocols", strings.Join(p.Protocols, ", ")}, {"threat", strings.Join(p.Threats, "; ")}} {
 			if kv[1] != "" {
 				popup = append(popup, kv)

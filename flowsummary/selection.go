@@ -18,6 +18,9 @@ type ASNChoice struct {
 	TotalAllowedFlows int64      `json:"TotalAllowedFlows"` // summed over the summary rows naming it
 	Default           bool       `json:"default"`
 	Reason            string     `json:"reason"`
+	// Details are the registration details of the ASN's first address
+	// (country, registry, CIDR, organisation, and the source that answered).
+	Details *asn.Info `json:"details,omitempty"`
 }
 
 // ASNSelection is the default selection: the 25th percentile of the
@@ -76,6 +79,7 @@ func DefaultASNSelection(s ASNSummary, hostASNs []asn.Number) ASNSelection {
 	}
 	type acc struct {
 		label string
+		info  *asn.Info
 		total int64
 		rare  bool
 		min   int64
@@ -89,7 +93,7 @@ func DefaultASNSelection(s ASNSummary, hostASNs []asn.Number) ASNSelection {
 			}
 			x, ok := accs[a]
 			if !ok {
-				x = &acc{label: s.label(r, a), min: math.MaxInt64}
+				x = &acc{label: s.label(r, a), info: s.details(r, a), min: math.MaxInt64}
 				accs[a] = x
 				order = append(order, a)
 			}
@@ -103,7 +107,7 @@ func DefaultASNSelection(s ASNSummary, hostASNs []asn.Number) ASNSelection {
 	qs := strconv.FormatFloat(q, 'f', -1, 64)
 	for _, a := range order {
 		x := accs[a]
-		c := ASNChoice{ASN: a, Label: x.label, TotalAllowedFlows: x.total}
+		c := ASNChoice{ASN: a, Label: x.label, TotalAllowedFlows: x.total, Details: x.info}
 		switch {
 		case slices.Contains(hostASNs, a):
 			c.Reason = "the host's own ASN"

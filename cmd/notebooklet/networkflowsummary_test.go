@@ -376,6 +376,15 @@ func TestRunNetworkFlowSummaryASNOnline(t *testing.T) {
 	if cymru.Connections() == 0 || rdap.Requests() == 0 {
 		t.Errorf("cymru %d connections, rdap %d requests", cymru.Connections(), rdap.Requests())
 	}
+	// The selector's choices carry the same details.
+	b, _ := os.ReadFile(out)
+	var sel struct {
+		Sel flowsummary.ASNSelection `json:"default_asn_selection"`
+	}
+	json.Unmarshal(b, &sel)
+	if c, ok := sel.Sel.Choice(8075); !ok || c.Details == nil || c.Details.Registry != "arin" || c.Details.Source != "cymru+rdap" {
+		t.Errorf("the AS8075 choice lacks its registration details: %+v", c)
+	}
 
 	// --offline: no connection, the ASNs stay unknown and the run says so.
 	c0, r0 := cymru.Connections(), rdap.Requests()
