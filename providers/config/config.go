@@ -20,6 +20,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gonotebooklets/notebooklets/internal/homedir"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -190,11 +192,11 @@ func Find(explicit string) (path string, searched []string, err error) {
 		return "", false, nil
 	}
 	if explicit != "" {
-		p, _, err := check(expandHome(explicit), "file")
+		p, _, err := check(homedir.Expand(explicit), "file")
 		return p, searched, err
 	}
 	if v := os.Getenv(EnvVar); v != "" {
-		p, _, err := check(expandHome(v), EnvVar+" names")
+		p, _, err := check(homedir.Expand(v), EnvVar+" names")
 		return p, searched, err
 	}
 	cands := []string{FileName}
@@ -218,15 +220,6 @@ func statReason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-func expandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
-		}
-	}
-	return p
 }
 
 // Load finds (see Find) and reads the config. With no file found it
@@ -487,16 +480,16 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 	if err := n.Decode(out); err != nil {
 		return errors.New("Notebooklets: " + scrubYAML(err.Error()))
 	}
-	out.StateDir = expandHome(out.StateDir)
-	out.GeoIPCityDB = expandHome(out.GeoIPCityDB)
-	out.ASNDB = expandHome(out.ASNDB)
-	out.TIFile = expandHome(out.TIFile)
-	out.CacheDir = expandHome(out.CacheDir)
+	out.StateDir = homedir.Expand(out.StateDir)
+	out.GeoIPCityDB = homedir.Expand(out.GeoIPCityDB)
+	out.ASNDB = homedir.Expand(out.ASNDB)
+	out.TIFile = homedir.Expand(out.TIFile)
+	out.CacheDir = homedir.Expand(out.CacheDir)
 	if out.TIDeadline < 0 {
 		return errors.New("Notebooklets.ti_deadline: want a positive duration such as 90s or 2m")
 	}
 	for i, f := range out.FlowFiles {
-		out.FlowFiles[i] = expandHome(f)
+		out.FlowFiles[i] = homedir.Expand(f)
 	}
 	return nil
 }
@@ -565,7 +558,7 @@ func (c *Config) GeoIPLite() (g GeoIPLite, ok bool) {
 	if g.DBFolder == "" {
 		g.DBFolder = DefaultGeoIPFolder
 	}
-	g.DBFolder = expandHome(g.DBFolder)
+	g.DBFolder = homedir.Expand(g.DBFolder)
 	return g, ok
 }
 
