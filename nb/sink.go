@@ -81,6 +81,18 @@ func (t tee) Update(id string, h template.HTML, s string) {
 		x.Update(id, h, s)
 	}
 }
+
+// UpdateInterval is the slowest of the sinks' own (widgets.Pacer).
+func (t tee) UpdateInterval() time.Duration {
+	var d time.Duration
+	for _, x := range t {
+		if pc, ok := x.(interface{ UpdateInterval() time.Duration }); ok {
+			d = max(d, pc.UpdateInterval())
+		}
+	}
+	return d
+}
+
 func (t tee) Close() error {
 	var errs []error
 	for _, x := range t {
@@ -160,29 +172,30 @@ func (g *gonbSink) Close() error {
 // textWidth is the wrap width of the text sink.
 const textWidth = 100
 
-// textUpdateInterval is how often the text sink prints an Update of the
-// same id; the last one is printed at Close if it was held back.
-var textUpdateInterval = time.Second
+// TextUpdateInterval is the least time between two updates (progress bars)
+// the text sink asks for (its UpdateInterval): a line a second.
+const TextUpdateInterval = time.Second
 
 // NewTextSink returns a sink for terminals and logs: headings underlined,
 // texts wrapped, widgets as their text fallback (or a note that they are
-// HTML only), and in-place updates printed at most once a second per id,
-// the last one always. Control characters in what is shown are escaped
+// HTML only), and each update (a progress bar's) as a line; a progress bar
+// paces its updates to one a second (UpdateInterval). Control characters in what is shown are escaped
 // (TerminalSafe), so a string from data cannot clear the screen, retitle the
 // window or reorder the text.
 func NewTextSink(w io.Writer) Sink {
-	return &textSink{w: bufio.NewWriter(w), pending: map[string]string{}, last: map[string]time.Time{}}
+	return &textSink{w: bufio.NewWriter(w)}
 }
 
 type textSink struct {
 	mu      sync.Mutex
 	w       *bufio.Writer
 	started bool
-	pending map[string]string // held-back updates
-	order   []string
-	last    map[string]time.Time
 	err     error
 }
+
+// UpdateInterval is the least time between two updates the text sink asks
+// for (widgets.Pacer).
+func (t *textSink) UpdateInterval() time.Duration { return TextUpdateInterval }
 
 // printf writes to the terminal; every string argument is passed through
 // TerminalSafe first, so data cannot drive the terminal.
@@ -243,34 +256,11 @@ func (t *textSink) Show(_ template.HTML, text string) {
 	t.flush()
 }
 
-func (t *textSink) Update(id string, _ template.HTML, text string) {
+func (t *textSink) Update(_ string, _ template.HTML, text string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	nowT := now()
-	if last, ok := t.last[id]; ok && nowT.Sub(last) < textUpdateInterval {
-		if _, held := t.pending[id]; !held {
-			t.order = append(t.order, id)
-		}
-		t.pending[id] = text
-		return
-	}
-	t.last[id] = nowT
-	t.dropPending(id)
 	t.printf("%s\n", strings.TrimRight(text, "\n"))
 	t.flush()
-}
-
-func (t *textSink) dropPending(id string) {
-	if _, ok := t.pending[id]; !ok {
-		return
-	}
-	delete(t.pending, id)
-	for i, x := range t.order {
-		if x == id {
-			t.order = append(t.order[:i], t.order[i+1:]...)
-			break
-		}
-	}
 }
 
 func (t *textSink) flush() {
@@ -282,10 +272,6 @@ func (t *textSink) flush() {
 func (t *textSink) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, id := range t.order {
-		t.printf("%s\n", strings.TrimRight(t.pending[id], "\n"))
-	}
-	t.order, t.pending = nil, map[string]string{}
 	t.flush()
 	return t.err
 }

@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"html/template"
+	"time"
 
 	"github.com/janpfeifer/gonb/gonbui"
 )
@@ -74,6 +75,17 @@ func (m multiDisplay) Update(id string, h template.HTML, text string) {
 	for _, d := range m {
 		d.Update(id, h, text)
 	}
+}
+
+// UpdateInterval implements Pacer: the slowest of the displays' own.
+func (m multiDisplay) UpdateInterval() time.Duration {
+	var d time.Duration
+	for _, x := range m {
+		if pc, ok := x.(Pacer); ok {
+			d = max(d, pc.UpdateInterval())
+		}
+	}
+	return d
 }
 
 func (m multiDisplay) Finish(id string) {

@@ -13,9 +13,25 @@ import (
 // ProgressInterval is the least time between two progress updates.
 const ProgressInterval = 250 * time.Millisecond
 
+// Pacer is an optional interface of a Display: the least time it wants
+// between two updates of one bar (a log wants fewer lines than a cell).
+// Progress, the one place that paces updates, waits at least that long.
+type Pacer interface {
+	UpdateInterval() time.Duration
+}
+
+// updateInterval is how long Progress waits between updates on d.
+func updateInterval(d Display) time.Duration {
+	if pc, ok := d.(Pacer); ok {
+		return max(ProgressInterval, pc.UpdateInterval())
+	}
+	return ProgressInterval
+}
+
 // Progress is a bar with done/total, rate and time left, updated in place on
-// a Display at most every ProgressInterval, and always on Done. It is safe
-// for concurrent use.
+// a Display at most every ProgressInterval (or the display's own
+// UpdateInterval, see Pacer), and always on Done. It is safe for concurrent
+// use.
 type Progress struct {
 	mu       sync.Mutex
 	d        Display
@@ -94,7 +110,7 @@ func (p *Progress) show(force bool) {
 		return
 	}
 	now := p.now()
-	if !force && now.Sub(p.last) < ProgressInterval {
+	if !force && now.Sub(p.last) < updateInterval(p.d) {
 		return
 	}
 	p.last = now
@@ -172,23 +188,20 @@ func (p *Progress) render(now time.Time) (template.HTML, string) {
 	return template.HTML(sb.String()), t
 }
 
-// TextLineInterval is the least time between two lines a TextDisplay writes
-// for one id when its writer is not a terminal.
+// TextLineInterval is the least time between two lines of one bar on a
+// TextDisplay whose writer is not a terminal (its UpdateInterval).
 const TextLineInterval = 5 * time.Second
 
-// TextDisplay shows the text form of widgets on a writer,
-// typically os.Stderr in a terminal: on a terminal a bar is redrawn in place
-// on one line; elsewhere (a log, a pipe) a line is written at most every
-// TextLineInterval per id, and the final state when the bar finishes. It is
-// safe for concurrent use.
+// TextDisplay shows the text form of widgets on a writer, typically
+// os.Stderr in a terminal: on a terminal a bar is redrawn in place on one
+// line; elsewhere (a log, a pipe) each update is a line, and Progress writes
+// one at most every TextLineInterval (UpdateInterval), and the final state.
+// It is safe for concurrent use.
 type TextDisplay struct {
-	mu      sync.Mutex
-	w       io.Writer
-	tty     bool
-	open    string // id of the bar drawn on the current terminal line
-	last    map[string]time.Time
-	pending map[string]string // latest text not yet written (not a terminal)
-	now     func() time.Time
+	mu   sync.Mutex
+	w    io.Writer
+	tty  bool
+	open string // id of the bar drawn on the current terminal line
 }
 
 // NewTextDisplay returns a TextDisplay writing to w; whether w is a terminal
@@ -200,7 +213,16 @@ func NewTextDisplay(w io.Writer) *TextDisplay {
 			tty = true
 		}
 	}
-	return &TextDisplay{w: w, tty: tty, last: map[string]time.Time{}, pending: map[string]string{}, now: time.Now}
+	return &TextDisplay{w: w, tty: tty}
+}
+
+// UpdateInterval implements Pacer: a terminal redraws in place, a log gets a
+// line every TextLineInterval.
+func (t *TextDisplay) UpdateInterval() time.Duration {
+	if t.tty {
+		return ProgressInterval
+	}
+	return TextLineInterval
 }
 
 // Show writes text (html is ignored), after ending a bar drawn on the
@@ -230,31 +252,15 @@ func (t *TextDisplay) Update(id string, _ template.HTML, text string) {
 		fmt.Fprint(t.w, "\r"+text+"\x1b[K")
 		return
 	}
-	now := t.now()
-	if last, ok := t.last[id]; ok && now.Sub(last) < TextLineInterval {
-		t.pending[id] = text
-		return
-	}
-	t.last[id] = now
-	delete(t.pending, id)
 	fmt.Fprintln(t.w, text)
 }
 
-// Finish ends id's bar: the terminal line is closed, or the last text not yet
-// written is written.
+// Finish ends id's bar: the terminal line it is drawn on is closed.
 func (t *TextDisplay) Finish(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.tty {
-		if t.open == id {
-			fmt.Fprintln(t.w)
-			t.open = ""
-		}
-		return
+	if t.tty && t.open == id {
+		fmt.Fprintln(t.w)
+		t.open = ""
 	}
-	if text, ok := t.pending[id]; ok {
-		fmt.Fprintln(t.w, text)
-		delete(t.pending, id)
-	}
-	delete(t.last, id)
 }
