@@ -2,6 +2,7 @@ package flowsummary
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 
@@ -187,4 +188,18 @@ func UniqueIPs(rows []FlowIndexRow) []string {
 		}
 	}
 	return out
+}
+
+// addSat returns a+b, saturated at the int64 limits instead of wrapping:
+// a count that overflows stays the largest count rather than turning
+// negative (and driving the rare-ASN selection).
+func addSat(a, b int64) int64 {
+	s := a + b
+	if (s > a) == (b > 0) {
+		return s
+	}
+	if b > 0 {
+		return math.MaxInt64
+	}
+	return math.MinInt64
 }
