@@ -215,9 +215,9 @@ func TestQuantileMatchesPandas(t *testing.T) {
 
 func TestJoinTI(t *testing.T) {
 	idx := []FlowIndexRow{
-		{"10.0.3.5", "185.1.1.1", "http", "O", 5},
-		{"185.1.1.1", "10.0.3.5", "ssh", "I", 2},
-		{"10.0.3.5", "52.1.1.1", "https", "O", 9},
+		{Source: "10.0.3.5", Dest: "185.1.1.1", L7Protocol: "http", FlowDirection: "O", TotalAllowedFlows: 5},
+		{Source: "185.1.1.1", Dest: "10.0.3.5", L7Protocol: "ssh", FlowDirection: "I", TotalAllowedFlows: 2},
+		{Source: "10.0.3.5", Dest: "52.1.1.1", L7Protocol: "https", FlowDirection: "O", TotalAllowedFlows: 9},
 	}
 	res := []ti.Result{
 		{Ioc: "185.1.1.1", Provider: "local", Severity: ti.High, Positive: true, Details: "<b>c2</b>"},

@@ -191,6 +191,7 @@ func looksNDJSON(b []byte) bool {
 
 // Stream reads the file and calls fn for each flow matching q.
 func (f *File) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats, error) {
+	q = q.Normalized()
 	rc, err := f.open()
 	if err != nil {
 		return Stats{}, fmt.Errorf("flows: %w", err)
