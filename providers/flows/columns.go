@@ -98,7 +98,9 @@ var columnAliases = map[string]field{
 
 // isTimeField reports the fields holding times; a portal unit suffix on
 // their header says the zone of the times (see columnZone).
-func isTimeField(f field) bool { return f == fTimeGenerated || f == fFlowStartTime || f == fFlowEndTime }
+func isTimeField(f field) bool {
+	return f == fTimeGenerated || f == fFlowStartTime || f == fFlowEndTime
+}
 
 // normalizeColumn strips a UTF-8 byte order mark, surrounding spaces and a
 // Log Analytics portal unit suffix such as " [UTC]", and lower-cases the name.
