@@ -2,7 +2,6 @@ package flowsummary
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"strings"
 
@@ -218,13 +217,4 @@ func (s ASNSummary) IPsOfASNs(chosen []asn.Number) []string {
 		}
 	}
 	return out
-}
-
-// addSat adds two non-negative counts, saturating at math.MaxInt64
-// instead of wrapping.
-func addSat(a, b int64) int64 {
-	if b > 0 && a > math.MaxInt64-b {
-		return math.MaxInt64
-	}
-	return a + b
 }
