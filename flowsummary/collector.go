@@ -50,6 +50,7 @@ type HostFacts struct {
 // (case-insensitive) or q.IP give its VMName, VMIPAddress and VMRegion. It
 // returns the source's statistics.
 func (c *Collector) Collect(ctx context.Context, src flows.Source, q flows.Query) (flows.Stats, error) {
+	q = q.Normalized()
 	return src.Stream(ctx, q, func(f *flows.Flow) error {
 		c.learnHost(f, q)
 		return c.Add(f)

@@ -18,13 +18,16 @@ type FlowKey struct {
 }
 
 // FlowIndexRow is one row of the flow index: the flows of one key with their
-// summed TotalAllowedFlows. The JSON names are msticnb's column names.
+// summed TotalAllowedFlows and, for sources that record bytes, TotalBytes
+// (Flow.TotalBytes summed). Sums saturate at the int64 limit. The JSON names
+// are msticnb's column names.
 type FlowIndexRow struct {
 	Source            string          `json:"source"`
 	Dest              string          `json:"dest"`
 	L7Protocol        string          `json:"L7Protocol"`
 	FlowDirection     flows.Direction `json:"FlowDirection"`
 	TotalAllowedFlows int64           `json:"TotalAllowedFlows"`
+	TotalBytes        int64           `json:"TotalBytes,omitempty"`
 }
 
 // Key returns the row's grouping key.
@@ -42,8 +45,9 @@ type FlowIndex struct {
 	ips, protos, dirs idTable
 	pos               map[uint64]int32 // packed IDs → row
 	wide              map[FlowKey]int  // keys whose IDs do not fit the packing
-	rows              []FlowIndexRow   // TotalAllowedFlows kept in totals
+	rows              []FlowIndexRow   // TotalAllowedFlows and TotalBytes kept in totals and bytes
 	totals            []int64          // per row; dense, so the hot path stays in cache
+	bytes             []int64          // per row
 	flows             int64
 }
 
@@ -97,24 +101,31 @@ func NewFlowIndex() *FlowIndex {
 }
 
 // Add adds one flow: its source and dest (Flow.Source, Flow.Dest), L7
-// protocol, direction and TotalAllowedFlows.
+// protocol, direction, TotalAllowedFlows and TotalBytes.
 func (x *FlowIndex) Add(f *flows.Flow) {
-	x.add(f.Source(), f.Dest(), f.L7Protocol, string(f.FlowDirection), f.TotalAllowedFlows())
+	x.add(f.Source(), f.Dest(), f.L7Protocol, string(f.FlowDirection), f.TotalAllowedFlows(), f.TotalBytes())
 }
 
 // AddKey adds n allowed flows to key k (for sources that pre-aggregate, such
 // as a KQL summarize).
 func (x *FlowIndex) AddKey(k FlowKey, n int64) {
-	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n)
+	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, 0)
 }
 
-func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
+// AddGroup adds a pre-aggregated group: n allowed flows and the given bytes
+// for key k.
+func (x *FlowIndex) AddGroup(k FlowKey, n, bytes int64) {
+	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, bytes)
+}
+
+func (x *FlowIndex) add(src, dst, proto, dir string, n, bytes int64) {
 	x.flows++
 	s, d, p, r := x.ips.id(src), x.ips.id(dst), x.protos.id(proto), x.dirs.id(dir)
 	if s < 1<<ipBits && d < 1<<ipBits && p < 1<<protoBits && r < 1<<dirBits {
 		key := uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
 		if i, ok := x.pos[key]; ok {
-			x.totals[i] += n
+			x.totals[i] = addSat(x.totals[i], n)
+			x.bytes[i] = addSat(x.bytes[i], bytes)
 			return
 		}
 		x.pos[key] = int32(len(x.rows))
@@ -124,13 +135,15 @@ func (x *FlowIndex) add(src, dst, proto, dir string, n int64) {
 			x.wide = make(map[FlowKey]int)
 		}
 		if i, ok := x.wide[k]; ok {
-			x.totals[i] += n
+			x.totals[i] = addSat(x.totals[i], n)
+			x.bytes[i] = addSat(x.bytes[i], bytes)
 			return
 		}
 		x.wide[k] = len(x.rows)
 	}
-	x.rows = append(x.rows, FlowIndexRow{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r]), 0})
+	x.rows = append(x.rows, FlowIndexRow{Source: x.ips.strs[s], Dest: x.ips.strs[d], L7Protocol: x.protos.strs[p], FlowDirection: flows.Direction(x.dirs.strs[r])})
 	x.totals = append(x.totals, n)
+	x.bytes = append(x.bytes, bytes)
 }
 
 // snapshot returns the rows with their totals, in first-seen order.
@@ -138,6 +151,7 @@ func (x *FlowIndex) snapshot() []FlowIndexRow {
 	rows := slices.Clone(x.rows)
 	for i := range rows {
 		rows[i].TotalAllowedFlows = x.totals[i]
+		rows[i].TotalBytes = x.bytes[i]
 	}
 	return rows
 }
@@ -188,3 +202,8 @@ func UniqueIPs(rows []FlowIndexRow) []string {
 	}
 	return out
 }
+
+// addSat is flows.AddCounts: a sum that saturates at the int64 limits
+// instead of wrapping (a wrapped total would turn negative and drive the
+// rare-ASN selection).
+func addSat(a, b int64) int64 { return flows.AddCounts(a, b) }

@@ -334,7 +334,10 @@ func csvStream(ctx context.Context, name string, r io.Reader, chunkSize int, q Q
 	if err := sc.checkQuery(name, q); err != nil {
 		return Stats{}, err
 	}
-	return runPipeline(ctx, name, sc, q, ch, first, line, fn)
+	st, err := runPipeline(ctx, name, sc, q, ch, first, line, fn)
+	st.Warnings = append(sc.warnings, st.Warnings...)
+	st.HasBytes = sc.hasBytes()
+	return st, err
 }
 
 type csvJob struct {

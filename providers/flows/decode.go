@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
 // maxInterned bounds each decoder's string table so that inputs with
@@ -37,13 +39,16 @@ func (e *rowError) format(file string, line int64) string {
 // decoder turns one row's column values into flows. Each parsing goroutine
 // has its own: it interns repeated strings and reuses its buffers.
 type decoder struct {
-	s       *schema
-	q       Query
-	intern  map[string]string
-	last    [nFields]string // last value per field, a one-entry cache before intern
-	days    dayCache
-	extBuf  []string
-	derived bool // AllExtIPs is not a column: expand PublicIPs + ExtIP as msticpy does
+	s      *schema
+	q      Query
+	intern map[string]string
+	last   [nFields]string // last value per field, a one-entry cache before intern
+	// lastRaw and lastCanon are the text and canonical form of the last
+	// address per field that needed ipaddr.Canonical.
+	lastRaw, lastCanon [nFields]string
+	days               dayCache
+	extBuf             []string
+	derived            bool // AllExtIPs is not a column: expand PublicIPs + ExtIP as msticpy does
 }
 
 func newDecoder(s *schema, q Query) *decoder {
@@ -77,6 +82,48 @@ func (d *decoder) str(f field, b []byte) string {
 	}
 	d.last[f] = s
 	return s
+}
+
+// addr returns the address in b in its canonical form (ipaddr.Canonical:
+// "::ffff:10.0.3.5" is 10.0.3.5, IPv6 in RFC 5952 form), interned; a value
+// that is not an address is kept as it is. Plain dotted-quad IPv4, the
+// usual case, is checked without parsing.
+func (d *decoder) addr(f field, b []byte) string {
+	if len(b) == 0 || plainIPv4(b) {
+		return d.str(f, b)
+	}
+	if string(b) == d.lastRaw[f] {
+		return d.lastCanon[f]
+	}
+	c, _ := ipaddr.Canonical(string(b))
+	s := d.str(f, []byte(c))
+	d.lastRaw[f], d.lastCanon[f] = strings.Clone(string(b)), s
+	return s
+}
+
+// plainIPv4 reports whether b is an IPv4 address in canonical dotted-quad
+// form: four decimal parts of at most 255 with no leading zeros.
+func plainIPv4(b []byte) bool {
+	parts, n, digits := 0, 0, 0
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 1 && n == 0 {
+				return false // leading zero
+			}
+			n = n*10 + int(c-'0')
+			digits++
+			if n > 255 {
+				return false
+			}
+		case c == '.' && digits > 0 && i+1 < len(b):
+			parts++
+			n, digits = 0, 0
+		default:
+			return false
+		}
+	}
+	return parts == 3 && digits > 0
 }
 
 // batch is what a parser hands to the consumer: flows plus the backing
@@ -136,12 +183,17 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	ints := [...]struct {
 		f   field
 		dst *int64
-	}{{fAllowedOutFlows, &f.AllowedOutFlows}, {fAllowedInFlows, &f.AllowedInFlows}, {fDeniedInFlows, &f.DeniedInFlows}, {fDeniedOutFlows, &f.DeniedOutFlows}}
+	}{{fAllowedOutFlows, &f.AllowedOutFlows}, {fAllowedInFlows, &f.AllowedInFlows}, {fDeniedInFlows, &f.DeniedInFlows}, {fDeniedOutFlows, &f.DeniedOutFlows},
+		{fBytesSrcToDest, &f.BytesSrcToDest}, {fBytesDestToSrc, &f.BytesDestToSrc}}
 	for _, x := range ints {
 		n, ok := parseInt(v[x.f])
 		if !ok {
 			b.flows = b.flows[:n0]
 			return &rowError{column: d.colName(x.f), value: string(v[x.f]), reason: "not an integer"}
+		}
+		if n < 0 {
+			b.flows = b.flows[:n0]
+			return &rowError{column: d.colName(x.f), value: string(v[x.f]), reason: "a negative count"}
 		}
 		*x.dst = n
 	}
@@ -164,9 +216,9 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		}
 		f.VMName = d.str(fVMName, vm)
 	}
-	f.VMIPAddress = d.str(fVMIPAddress, v[fVMIPAddress])
-	f.SrcIP = d.str(fSrcIP, v[fSrcIP])
-	f.DestIP = d.str(fDestIP, v[fDestIP])
+	f.VMIPAddress = d.addr(fVMIPAddress, v[fVMIPAddress])
+	f.SrcIP = d.addr(fSrcIP, v[fSrcIP])
+	f.DestIP = d.addr(fDestIP, v[fDestIP])
 	f.L4Protocol = d.str(fL4Protocol, v[fL4Protocol])
 	f.L7Protocol = d.str(fL7Protocol, v[fL7Protocol])
 	f.RemoteRegion = d.str(fRemoteRegion, v[fRemoteRegion])
@@ -184,7 +236,7 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		}
 	}
 	if !d.derived {
-		f.AllExtIPs = d.str(fAllExtIPs, v[fAllExtIPs])
+		f.AllExtIPs = d.addr(fAllExtIPs, v[fAllExtIPs])
 		if !d.q.match(f) {
 			b.flows = b.flows[:n0]
 		}
@@ -228,10 +280,14 @@ func (d *decoder) time(f field, b []byte, required bool) (time.Time, *rowError) 
 		}
 		return time.Time{}, nil
 	}
-	if t, ok := d.days.parseISO(b); ok {
-		return t, nil
+	t, zoned, ok := d.days.parseISOZoned(b)
+	if !ok {
+		t, zoned, ok = parseTimeSlow(string(b))
 	}
-	if t, ok := parseTimeSlow(string(b)); ok {
+	if ok {
+		if off := d.s.zone[f]; off != 0 && !zoned {
+			t = t.Add(-time.Duration(off) * time.Second)
+		}
 		return t, nil
 	}
 	return time.Time{}, &rowError{column: d.colName(f), value: string(b), reason: "not a time (want RFC 3339 or a Log Analytics export time such as \"2/14/2019, 4:24:41.000 AM\")"}
@@ -271,7 +327,7 @@ func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
 					break
 				}
 				if s := in[1 : 1+end]; len(s) > 0 {
-					dst = append(dst, d.str(fPublicIPs, s))
+					dst = append(dst, d.addr(fPublicIPs, s))
 				}
 				in = in[end+2:]
 			}
@@ -283,7 +339,7 @@ func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
 		}
 		for _, s := range arr {
 			if s != "" {
-				dst = append(dst, d.str(fPublicIPs, []byte(s)))
+				dst = append(dst, d.addr(fPublicIPs, []byte(s)))
 			}
 		}
 		return dst, nil
@@ -300,7 +356,7 @@ func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
 			tok = tok[:j]
 		}
 		if len(tok) > 0 {
-			dst = append(dst, d.str(fPublicIPs, tok))
+			dst = append(dst, d.addr(fPublicIPs, tok))
 		}
 	}
 	return dst, nil
@@ -356,8 +412,14 @@ type dayCache struct {
 // parseISO parses "YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|±hh:mm]" (a space may
 // replace the T; no zone means UTC) without allocating.
 func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
+	t, _, ok := c.parseISOZoned(b)
+	return t, ok
+}
+
+// parseISOZoned is parseISO that also reports whether the text has a zone.
+func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	y, ok1 := digits(b[0:4])
 	mo, ok2 := digits(b[5:7])
@@ -366,7 +428,7 @@ func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
 	mi, ok5 := digits(b[14:16])
 	s, ok6 := digits(b[17:19])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	rest := b[19:]
 	var nsec int
@@ -378,7 +440,7 @@ func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
 			}
 		}
 		if i == 1 {
-			return time.Time{}, false
+			return time.Time{}, false, false
 		}
 		if i <= 9 {
 			nsec *= pow10[10-i]
@@ -387,25 +449,28 @@ func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
 	}
 	var off int64
 	switch {
-	case len(rest) == 0, len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
+	case len(rest) == 0:
+	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
+		zoned = true
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
 		oh, ok1 := digits(rest[1:3])
 		om, ok2 := digits(rest[4:6])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
-			return time.Time{}, false
+			return time.Time{}, false, false
 		}
 		off = int64(oh*3600 + om*60)
 		if rest[0] == '-' {
 			off = -off
 		}
+		zoned = true
 	default:
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	if y != c.y || mo != c.m || d != c.d || c.y == 0 {
 		c.y, c.m, c.d, c.days = y, mo, d, daysFromCivil(y, mo, d)
 	}
 	sec := c.days*86400 + int64(h*3600+mi*60+s) - off
-	return time.Unix(sec, int64(nsec)).UTC(), true
+	return time.Unix(sec, int64(nsec)).UTC(), zoned, true
 }
 
 var pow10 = [...]int{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
@@ -451,26 +516,29 @@ func daysFromCivil(y, m, d int) int64 {
 	return int64(era)*146097 + int64(doe) - 719468
 }
 
-// slowLayouts are the other time forms seen in exports, all read as UTC
-// unless they carry a zone.
-var slowLayouts = []string{
-	time.RFC3339Nano,
-	"1/2/2006, 3:04:05.000 PM", // Log Analytics portal CSV export
-	"1/2/2006, 3:04:05 PM",
-	"1/2/2006 3:04:05 PM",
-	"1/2/2006 15:04:05",
-	"2006-01-02 15:04:05.999999999 -0700 MST",
-	"2006-01-02 15:04:05Z07:00",
-	"2006-01-02T15:04:05.999999999",
-	"2006-01-02",
+// slowLayouts are the other time forms seen in exports; those without a
+// zone are UTC unless the column's header states an offset.
+var slowLayouts = []struct {
+	layout string
+	zoned  bool
+}{
+	{time.RFC3339Nano, true},
+	{"1/2/2006, 3:04:05.000 PM", false}, // Log Analytics portal CSV export
+	{"1/2/2006, 3:04:05 PM", false},
+	{"1/2/2006 3:04:05 PM", false},
+	{"1/2/2006 15:04:05", false},
+	{"2006-01-02 15:04:05.999999999 -0700 MST", true},
+	{"2006-01-02 15:04:05Z07:00", true},
+	{"2006-01-02T15:04:05.999999999", false},
+	{"2006-01-02", false},
 }
 
-func parseTimeSlow(s string) (time.Time, bool) {
+func parseTimeSlow(s string) (t time.Time, zoned, ok bool) {
 	s = strings.TrimSpace(s)
 	for _, l := range slowLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), true
+		if t, err := time.Parse(l.layout, s); err == nil {
+			return t.UTC(), l.zoned, true
 		}
 	}
-	return time.Time{}, false
+	return time.Time{}, false, false
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/providers/provenance"
@@ -37,11 +38,13 @@ func (f Format) String() string {
 }
 
 // File is a Source reading one local file (or in-memory bytes). Each Stream
-// call reads the data again.
+// call reads the data again. Gzip and Zstandard compressed files are read
+// as they decompress (whatever their name: the content says).
 type File struct {
 	name   string
 	format Format
-	open   func() (io.ReadCloser, error)
+	open   func() (io.ReadCloser, error) // the raw bytes
+	comp   compression
 	sample bool // the embedded sample
 	// ChunkSize is the CSV parse unit (default 1 MiB); small values are for
 	// tests of chunk boundaries.
@@ -50,7 +53,8 @@ type File struct {
 
 // OpenFile returns a Source over a flow export: CSV, a JSON array or NDJSON,
 // chosen by extension (.csv, .json, .ndjson, .jsonl) and checked against the
-// content. Columns may carry the projected names of msticpy's Azure network
+// content, optionally compressed with gzip (.csv.gz) or Zstandard (.csv.zst),
+// recognized by content and decompressed as it streams. Columns may carry the projected names of msticpy's Azure network
 // flow query, the raw AzureNetworkAnalytics_CL names (FlowStartTime_t, VM_s,
 // PublicIPs_s, ...) or Log Analytics portal export names ("FlowStartTime
 // [UTC]"). OpenFile reads the header and fails if a required column is
@@ -92,24 +96,60 @@ func openBytes(name string, data []byte, format Format) (*File, error) {
 }
 
 // Files opens each path with OpenFile and returns a Source that streams them
-// in the order given (their Stats are merged).
+// in the order given (their Stats are merged). A file given twice (the same
+// path, or another name of the same file) is read once, and Stats.Warnings
+// says so.
 func Files(paths ...string) (Source, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("flows: no files given")
 	}
-	srcs := make([]Source, 0, len(paths))
+	var set fileSet
+	var infos []os.FileInfo
+	var names []string
+next:
 	for _, p := range paths {
 		f, err := openFile(p)
 		if err != nil {
 			return nil, err
 		}
-		srcs = append(srcs, f)
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("flows: %w", err)
+		}
+		for i, seen := range infos {
+			if os.SameFile(seen, fi) {
+				how := "the same file as"
+				if filepath.Clean(p) == filepath.Clean(names[i]) {
+					how = "given again after"
+				}
+				set.warnings = append(set.warnings, fmt.Sprintf("%s is %s %s: read once", p, how, names[i]))
+				continue next
+			}
+		}
+		infos, names = append(infos, fi), append(names, p)
+		set.srcs = append(set.srcs, f)
 	}
-	if len(srcs) == 1 {
-		return srcs[0], nil
+	if len(set.srcs) == 1 && len(set.warnings) == 0 {
+		return set.srcs[0], nil
 	}
-	return Concat(srcs...), nil
+	return &set, nil
 }
+
+// fileSet is the Source of Files: the distinct files, and what was said
+// about the others.
+type fileSet struct {
+	srcs     multiSource
+	warnings []string
+}
+
+func (s *fileSet) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats, error) {
+	st, err := s.srcs.Stream(ctx, q, fn)
+	st.Warnings = append(slices.Clone(s.warnings), st.Warnings...)
+	return st, err
+}
+
+// Provenance implements provenance.Describer (as Concat's).
+func (s *fileSet) Provenance() provenance.Info { return s.srcs.Provenance() }
 
 // Name is the file's path (or the name given to OpenBytes).
 func (f *File) Name() string { return f.name }
@@ -118,7 +158,11 @@ func (f *File) Name() string { return f.name }
 func (f *File) Format() Format { return f.format }
 
 func extFormat(name string) Format {
-	switch strings.ToLower(filepath.Ext(name)) {
+	lower := strings.ToLower(name)
+	for _, ext := range []string{".gz", ".gzip", ".zst", ".zstd"} {
+		lower = strings.TrimSuffix(lower, ext)
+	}
+	switch filepath.Ext(lower) {
 	case ".csv":
 		return FormatCSV
 	case ".json":
@@ -129,15 +173,28 @@ func extFormat(name string) Format {
 	return FormatAuto
 }
 
-// detect settles the format from the first bytes and validates the header.
+// detect settles the compression and the format from the first bytes and
+// validates the header.
 func (f *File) detect(hint Format) error {
-	rc, err := f.open()
+	raw, err := f.open()
 	if err != nil {
 		return fmt.Errorf("flows: %w", err)
 	}
+	defer raw.Close()
+	magic := make([]byte, 4)
+	n, _ := io.ReadFull(raw, magic)
+	f.comp = sniffCompression(magic[:n])
+	raw.Close()
+	rc, err := f.openData()
+	if err != nil {
+		return err
+	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 64<<10)
-	head, _ := br.Peek(64 << 10)
+	head, err := br.Peek(64 << 10)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return fmt.Errorf("flows: %s: %w", f.name, err)
+	}
 	first := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\ufeff")), " \t\r\n")
 	switch {
 	case len(first) == 0:
@@ -191,9 +248,10 @@ func looksNDJSON(b []byte) bool {
 
 // Stream reads the file and calls fn for each flow matching q.
 func (f *File) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats, error) {
-	rc, err := f.open()
+	q = q.Normalized()
+	rc, err := f.openData()
 	if err != nil {
-		return Stats{}, fmt.Errorf("flows: %w", err)
+		return Stats{}, err
 	}
 	defer rc.Close()
 	switch f.format {
@@ -203,6 +261,20 @@ func (f *File) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats
 		return ndjsonStream(ctx, f.name, rc, q, fn)
 	}
 	return csvStream(ctx, f.name, rc, f.ChunkSize, q, fn)
+}
+
+// openData opens the file's content, decompressing it if need be.
+func (f *File) openData() (io.ReadCloser, error) {
+	raw, err := f.open()
+	if err != nil {
+		return nil, fmt.Errorf("flows: %w", err)
+	}
+	rc, err := f.comp.reader(raw)
+	if err != nil {
+		raw.Close()
+		return nil, fmt.Errorf("flows: %s: %s: %w", f.name, f.comp, err)
+	}
+	return rc, nil
 }
 
 // Provenance implements provenance.Describer: the file's path, or the

@@ -5,6 +5,7 @@ package flows
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -47,11 +48,26 @@ const (
 	Inbound  Direction = "I"
 )
 
-// TotalBytes is BytesSrcToDest + BytesDestToSrc.
-func (f *Flow) TotalBytes() int64 { return f.BytesSrcToDest + f.BytesDestToSrc }
+// TotalBytes is BytesSrcToDest + BytesDestToSrc (saturated at the int64
+// limits, never wrapped).
+func (f *Flow) TotalBytes() int64 { return AddCounts(f.BytesSrcToDest, f.BytesDestToSrc) }
 
-// TotalAllowedFlows is AllowedOutFlows + AllowedInFlows.
-func (f *Flow) TotalAllowedFlows() int64 { return f.AllowedOutFlows + f.AllowedInFlows }
+// TotalAllowedFlows is AllowedOutFlows + AllowedInFlows (saturated at the
+// int64 limits, never wrapped).
+func (f *Flow) TotalAllowedFlows() int64 { return AddCounts(f.AllowedOutFlows, f.AllowedInFlows) }
+
+// AddCounts returns a+b saturated at the int64 limits: a sum of counts that
+// would overflow stays at the largest value instead of wrapping negative.
+func AddCounts(a, b int64) int64 {
+	s := a + b
+	if (s > a) == (b > 0) {
+		return s
+	}
+	if b > 0 {
+		return math.MaxInt64
+	}
+	return math.MinInt64
+}
 
 // Source returns the flow's source address: for outbound flows the host's
 // address (VMIPAddress, else SrcIP), for inbound flows the remote one

@@ -4,12 +4,25 @@ import (
 	"context"
 	"strings"
 
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
+
+// Normalized returns q with its IP in the canonical form the readers store
+// addresses in (ipaddr.Canonical: "::ffff:10.0.3.5" is 10.0.3.5), so that
+// it matches the flows of that address however either side spelled it.
+// Every Source normalizes the query it is given.
+func (q Query) Normalized() Query {
+	if q.IP != "" {
+		q.IP, _ = ipaddr.Canonical(q.IP)
+	}
+	return q
+}
 
 // match reports whether f is selected by q: VMName equal to Host ignoring
 // case, IP equal to one of VMIPAddress, AllExtIPs, SrcIP or DestIP,
 // FlowStartTime ≥ Start and FlowEndTime ≤ End (msticpy's query bounds).
+// q is normalized (Normalized); the flow's addresses are canonical.
 func (q *Query) match(f *Flow) bool {
 	if q.Host != "" && !strings.EqualFold(f.VMName, q.Host) {
 		return false
@@ -26,8 +39,12 @@ func (q *Query) match(f *Flow) bool {
 	return true
 }
 
-// Match reports whether f is selected by q (see Query).
-func (q Query) Match(f *Flow) bool { return q.match(f) }
+// Match reports whether f is selected by q (see Query); q's IP is compared
+// in canonical form (Normalized), f's addresses as they are.
+func (q Query) Match(f *Flow) bool {
+	q = q.Normalized()
+	return q.match(f)
+}
 
 // keep adds a kept flow to the stats.
 func (s *Stats) keep(f *Flow) {
@@ -68,6 +85,7 @@ type sliceSource []Flow
 func Slice(fl []Flow) Source { return sliceSource(fl) }
 
 func (s sliceSource) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats, error) {
+	q = q.Normalized()
 	var st Stats
 	var f Flow
 	for i := range s {

@@ -1,15 +1,19 @@
 // Command flowscan streams flow files through the flows reader and, with
-// -summary, through the notebooklet's data path (flow index and ASN summary,
-// with ASNs from an in-memory /8 table as ../shared/bench/pandas_baseline.py
-// does). It prints row counts and the elapsed time; run it under
-// /usr/bin/time -v to see the peak memory.
+// -summary, through the notebooklet's data path (Collector.Collect: flow
+// index, plot series, kept flows; then the ASN summary, with ASNs from an
+// in-memory /8 table as ../shared/bench/pandas_baseline.py does). It prints
+// row counts and the elapsed time; run it under /usr/bin/time -v to see the
+// peak memory. -dump writes every output as JSON, to compare two builds of
+// the engine on the same file.
 //
 //	go build -o /tmp/flowscan ./providers/flows/internal/flowscan
 //	/usr/bin/time -v /tmp/flowscan -summary /tmp/flows1m.csv
+//	/tmp/flowscan -ip 10.0.3.5 -dump /tmp/out.json /tmp/flows1m.csv
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -25,6 +29,8 @@ import (
 func main() {
 	host := flag.String("host", "", "select flows of this host name")
 	summary := flag.Bool("summary", false, "build the flow index and ASN summary as well")
+	ip := flag.String("ip", "", "select flows of this IP address")
+	dump := flag.String("dump", "", "write every output of the summary as JSON to this file (implies -summary)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -51,12 +57,14 @@ func main() {
 	}
 	var col *flowsummary.Collector
 	var sum int64
-	fn := func(f *flows.Flow) error { sum += f.TotalAllowedFlows(); return nil }
-	if *summary {
+	q := flows.Query{Host: *host, IP: *ip}
+	var st flows.Stats
+	if *summary || *dump != "" {
 		col = flowsummary.NewCollector(time.Time{}, time.Time{}, flowsummary.DefaultMaxFlowsKept)
-		fn = col.Add
+		st, err = col.Collect(context.Background(), src, q)
+	} else {
+		st, err = src.Stream(context.Background(), q, func(f *flows.Flow) error { sum += f.TotalAllowedFlows(); return nil })
 	}
-	st, err := src.Stream(context.Background(), flows.Query{Host: *host}, fn)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -84,6 +92,21 @@ func main() {
 	}
 	s := flowsummary.SummarizeASNs(rows, found)
 	t2 := time.Now()
+	if *dump != "" {
+		out := map[string]any{
+			"stats": st, "seen": col.Seen, "dropped": col.Dropped, "truncated": col.Truncated, "first": col.First, "last": col.Last,
+			"host": col.Host, "flow_index": rows, "flow_index_first_seen": col.Index.FirstSeen(), "flow_summary": s,
+			"by_protocol": col.ByProtocol.Series(), "by_direction": col.ByDirection.Series(), "kept": col.Kept,
+		}
+		b, err := json.MarshalIndent(out, "", " ")
+		if err == nil {
+			err = os.WriteFile(*dump, b, 0o600)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	fmt.Printf("index_rows=%d asn_ips=%d asns=%d read_index_s=%.3f summary_s=%.3f total_s=%.3f\n",
 		len(rows), len(found), len(s.ASNs()), t1.Sub(t0).Seconds(), t2.Sub(t1).Seconds(), t2.Sub(t0).Seconds())
 }

@@ -1,0 +1,128 @@
+package flows
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const countsHeader = "FlowStartTime,FlowEndTime,FlowDirection,AllowedOutFlows,AllowedInFlows,DeniedInFlows,DeniedOutFlows,VMIPAddress,AllExtIPs,BytesSrcToDest,BytesDestToSrc\n"
+
+func countsRow(out, in, deniedIn, bytes string) string {
+	return "2019-02-14T00:10:00Z,2019-02-14T00:50:00Z,O," + out + "," + in + "," + deniedIn + ",0,10.0.3.5,13.107.4.50," + bytes + ",0\n"
+}
+
+// TestNegativeCounts: a negative count (allowed, denied or bytes) makes the
+// row a bad row: skipped, counted and reported (issue 10 item 4).
+func TestNegativeCounts(t *testing.T) {
+	data := countsHeader + countsRow("1", "0", "0", "10") + countsRow("-5", "0", "0", "10") + countsRow("1", "-1", "0", "10") +
+		countsRow("1", "0", "-2", "10") + countsRow("1", "0", "0", "-10") + countsRow("2", "0", "0", "10")
+	s, err := OpenBytes("neg.csv", []byte(data), FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, st := collect(t, s, Query{})
+	if len(got) != 2 || got[0].AllowedOutFlows != 1 || got[1].AllowedOutFlows != 2 {
+		t.Errorf("kept %+v", got)
+	}
+	want := []string{
+		`neg.csv:3: column AllowedOutFlows: value "-5": a negative count`,
+		`neg.csv:4: column AllowedInFlows: value "-1": a negative count`,
+		`neg.csv:5: column DeniedInFlows: value "-2": a negative count`,
+		`neg.csv:6: column BytesSrcToDest: value "-10": a negative count`,
+	}
+	if st.RowsSkipped != 4 || !st.HasBytes {
+		t.Errorf("stats %+v", st)
+	}
+	if d := cmp.Diff(want, st.Skipped); d != "" {
+		t.Errorf("skipped (-want +got):\n%s", d)
+	}
+}
+
+// TestCountsSaturate: sums of counts near the int64 limit saturate instead
+// of wrapping negative (issue 10 item 4).
+func TestCountsSaturate(t *testing.T) {
+	max := strconv.FormatInt(math.MaxInt64, 10)
+	f := Flow{AllowedOutFlows: math.MaxInt64, AllowedInFlows: math.MaxInt64, BytesSrcToDest: math.MaxInt64, BytesDestToSrc: 1}
+	if f.TotalAllowedFlows() != math.MaxInt64 || f.TotalBytes() != math.MaxInt64 {
+		t.Errorf("TotalAllowedFlows %d, TotalBytes %d", f.TotalAllowedFlows(), f.TotalBytes())
+	}
+	s, err := OpenBytes("big.csv", []byte(countsHeader+countsRow(max, "0", "0", max)), FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, st := collect(t, s, Query{})
+	if len(got) != 1 || got[0].AllowedOutFlows != math.MaxInt64 || st.RowsSkipped != 0 {
+		t.Errorf("flows %+v, stats %+v", got, st)
+	}
+	for _, c := range []struct{ a, b, want int64 }{
+		{math.MaxInt64, 1, math.MaxInt64}, {math.MaxInt64, math.MaxInt64, math.MaxInt64}, {math.MinInt64, -1, math.MinInt64},
+		{3, 4, 7}, {-3, 4, 1}, {math.MaxInt64, -1, math.MaxInt64 - 1},
+	} {
+		if got := AddCounts(c.a, c.b); got != c.want {
+			t.Errorf("AddCounts(%d, %d) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}
+
+// TestCanonicalAddresses: every address column is stored in its canonical
+// form, so an IPv4-mapped or differently spelled address matches the flows
+// of the plain one, and the query's IP is normalized too (issue 10 item 6).
+func TestCanonicalAddresses(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("FlowStartTime,FlowEndTime,FlowDirection,AllowedOutFlows,AllowedInFlows,VMIPAddress,PublicIPs,SrcIP,DestIP\n")
+	rows := []string{
+		`::ffff:10.0.3.5,"[""::FFFF:13.107.4.50""]",,`,
+		`10.0.3.5,"[""13.107.4.50""]",,`,
+		`::ffff:10.0.3.5,,,2001:DB8:0:0::1`,
+		`10.0.3.5,"[""2001:0db8::0001""]",,`,
+		`fe80::1%eth0,[],,not-an-address`,
+	}
+	for _, r := range rows {
+		sb.WriteString("2019-02-14T00:10:00Z,2019-02-14T00:50:00Z,O,1,0," + r + "\n")
+	}
+	s, err := OpenBytes("mapped.csv", []byte(sb.String()), FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := collect(t, s, Query{})
+	type addrs struct{ VM, Ext, Dest string }
+	var got []addrs
+	for _, f := range all {
+		got = append(got, addrs{f.VMIPAddress, f.AllExtIPs, f.DestIP})
+	}
+	want := []addrs{
+		{"10.0.3.5", "13.107.4.50", ""}, {"10.0.3.5", "13.107.4.50", ""},
+		{"10.0.3.5", "2001:db8::1", "2001:db8::1"}, {"10.0.3.5", "2001:db8::1", ""},
+		{"fe80::1", "not-an-address", "not-an-address"},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("addresses (-want +got):\n%s", d)
+	}
+	for _, ip := range []string{"10.0.3.5", "::ffff:10.0.3.5", " ::FFFF:10.0.3.5 "} {
+		if fl, _ := collect(t, s, Query{IP: ip}); len(fl) != 4 {
+			t.Errorf("Query{IP: %q} matched %d flows, want 4", ip, len(fl))
+		}
+		if fl, _ := collect(t, Slice(all), Query{IP: ip}); len(fl) != 4 {
+			t.Errorf("Slice: Query{IP: %q} matched %d flows, want 4", ip, len(fl))
+		}
+	}
+	if fl, _ := collect(t, s, Query{IP: "2001:db8:0::1"}); len(fl) != 2 {
+		t.Errorf("IPv6 query matched %d flows, want 2", len(fl))
+	}
+}
+
+func TestPlainIPv4(t *testing.T) {
+	for in, want := range map[string]bool{
+		"10.0.3.5": true, "0.0.0.0": true, "255.255.255.255": true, "1.2.3.40": true,
+		"256.1.1.1": false, "01.2.3.4": false, "1.2.3": false, "1.2.3.4.5": false, "1.2.3.": false, ".1.2.3": false,
+		"1..2.3": false, "::ffff:1.2.3.4": false, "1.2.3.4 ": false, "": false,
+	} {
+		if got := plainIPv4([]byte(in)); got != want {
+			t.Errorf("plainIPv4(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
