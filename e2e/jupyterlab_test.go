@@ -166,6 +166,10 @@ window.__e2e = {
 	mark(el, name, noScroll) { if (!el) return false; document.querySelectorAll('[data-e2e="' + name + '"]').forEach(x => x.removeAttribute('data-e2e')); el.setAttribute('data-e2e', name); if (!noScroll) el.scrollIntoView({block: 'center'}); return true; },
 };`
 
+// ensureLabJS is a JS expression that installs labJS in the page if it is not there (Notebook 7's
+// file list does not always run the script installed for new documents) and is true.
+var ensureLabJS = "(() => { if (!window.__e2e) { " + labJS + " } return true; })()"
+
 // labPage is a notebook open in the browser's current tab, in JupyterLab or Notebook 7.
 type labPage struct {
 	b   *browser
@@ -195,7 +199,7 @@ func openInFileBrowser(t testing.TB, b *browser, s *jupyterServer, rel string) *
 	parts := strings.Split(rel, "/")
 	for k, name := range parts {
 		item := fmt.Sprintf(`[...document.querySelectorAll('.jp-DirListing-item')].find(x => (x.querySelector('.jp-DirListing-itemText') || x).textContent.trim() === %q)`, name)
-		if err := b.poll(fmt.Sprintf(`window.__e2e && __e2e.mark(%s, 'fileitem')`, item), 90*time.Second); err != nil {
+		if err := b.poll(fmt.Sprintf(`%s && __e2e.mark(%s, 'fileitem')`, ensureLabJS, item), 90*time.Second); err != nil {
 			listing, _ := evalAs[string](b, `[...document.querySelectorAll('.jp-DirListing-item')].map(x => x.textContent.trim()).join(' | ')`)
 			t.Fatalf("%s file browser: no item %q (path %s): %v\nlisting: %s", s.App, name, rel, err, listing)
 		}
@@ -228,7 +232,7 @@ func openInFileBrowser(t testing.TB, b *browser, s *jupyterServer, rel string) *
 		}
 	}
 	p := &labPage{b: b, app: s.App}
-	if err := b.poll(`window.__e2e && __e2e.cells().length > 0 && __e2e.kernelReady()`, 180*time.Second); err != nil {
+	if err := b.poll(ensureLabJS+` && __e2e.cells().length > 0 && __e2e.kernelReady()`, 180*time.Second); err != nil {
 		st, _ := evalAs[string](b, `window.__e2e ? __e2e.status() + ' / ' + __e2e.cells().length + ' cells' : 'no __e2e'`)
 		t.Fatalf("%s: notebook %s not open with an idle kernel (%s): %v", s.App, rel, st, err)
 	}
