@@ -169,17 +169,22 @@ func checkContextualHelp(t *testing.T, lv *liveRun) {
 	// Shift+Tab again, and so does the test, up to twice.
 	tooltip := `(() => { const x = [...document.querySelectorAll('.jp-Tooltip')].find(x => x.offsetParent !== null); return x ? x.innerText : ''; })()`
 	t0 := time.Now()
+	closedText := ""
 	for try := 1; ; try++ {
 		clickInNew()
 		if err := b.do(10*time.Second, chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift))); err != nil {
 			t.Fatal(err)
 		}
-		err := b.poll(tooltip+`.includes('New')`, 40*time.Second)
+		err := b.poll(`(`+tooltip+`.includes('New') || window.__e2eTooltips.length > 0)`, 40*time.Second)
 		if err == nil {
 			break
 		}
 		if shown, _ := evalAs[[]string](b, `window.__e2eTooltips`); len(shown) > 0 {
-			t.Errorf("JupyterLab showed the Shift+Tab tooltip and closed it again before it could be read (%d times; it closes on any scroll of the notebook); its text: %q", len(shown), tail(shown[len(shown)-1], 300))
+			// JupyterLab showed it and closed it again by itself, with no key or click from
+			// the test (a tooltip closes on any scroll of the notebook, and the outputs'
+			// layout scrolls it): check what it showed, and say so.
+			closedText = shown[len(shown)-1]
+			t.Logf("JupyterLab showed the Shift+Tab tooltip and closed it again by itself (%d times); checking the text it showed", len(shown))
 			break
 		}
 		got, _ := evalAs[string](b, tooltip)
@@ -191,8 +196,12 @@ func checkContextualHelp(t *testing.T, lv *liveRun) {
 		_ = b.do(5*time.Second, chromedp.KeyEvent(kb.Escape))
 	}
 	text, _ := evalAs[string](b, tooltip)
+	if text == "" {
+		text = closedText
+	} else {
+		screenshotElement(t, b, `[...document.querySelectorAll('.jp-Tooltip')].find(x => x.offsetParent !== null)`, "help-tooltip-New.png")
+	}
 	t.Logf("tooltip after %v: %d characters", time.Since(t0).Round(time.Millisecond), len(text))
-	screenshotElement(t, b, `[...document.querySelectorAll('.jp-Tooltip')].find(x => x.offsetParent !== null)`, "help-tooltip-New.png")
 	if !strings.Contains(text, "New") {
 		t.Errorf("the tooltip is not about flowsummary.New:\n%s", tail(text, 2000))
 	}
@@ -224,8 +233,11 @@ func screenshotElement(t *testing.T, b *browser, expr, name string) {
 	t.Helper()
 	type rect struct{ X, Y, W, H float64 }
 	r, err := evalAs[rect](b, `(() => { const e = `+expr+`; if (!e) throw new Error('no element'); const b = e.getBoundingClientRect(); return {X: b.left, Y: b.top, W: b.width, H: b.height}; })()`)
-	if err != nil || r.W < 1 || r.H < 1 {
-		t.Logf("no screenshot %s: %v %+v", name, err, r)
+	if err != nil {
+		t.Logf("no screenshot %s: %v", name, err)
+		return
+	}
+	if r.W < 1 || r.H < 1 { // nothing shown (a cell without outputs)
 		return
 	}
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)

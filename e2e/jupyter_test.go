@@ -177,28 +177,6 @@ func tail(s string, n int) string {
 	return "…" + s[len(s)-n:]
 }
 
-// guardNotebook restores the notebook file at rel if the test changed it (a safety net: the
-// browser helpers already switch autosave off) and removes a .ipynb_checkpoints it created.
-func (s *jupyterServer) guardNotebook(t testing.TB, rel string) {
-	t.Helper()
-	path := filepath.Join(s.Root, filepath.FromSlash(rel))
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ckpt := filepath.Join(filepath.Dir(path), ".ipynb_checkpoints")
-	_, ckptErr := os.Stat(ckpt)
-	t.Cleanup(func() {
-		if now, err := os.ReadFile(path); err != nil || string(now) != string(orig) {
-			t.Errorf("the test changed %s; restored it", rel)
-			_ = os.WriteFile(path, orig, 0o644)
-		}
-		if os.IsNotExist(ckptErr) {
-			_ = os.RemoveAll(ckpt)
-		}
-	})
-}
-
 func sanitize(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {

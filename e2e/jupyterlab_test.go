@@ -140,10 +140,14 @@ func (s *jupyterServer) HomeURL() string {
 const labJS = `
 // Every tooltip JupyterLab shows, with its text, even if it is gone again (it closes on a
 // key, a click or a scroll anywhere).
+// (The script runs before the document has an element: observe once it has one.)
 window.__e2eTooltips = [];
-new MutationObserver((ms) => { for (const m of ms) for (const n of m.addedNodes)
-	if (n.nodeType === 1 && n.classList.contains('jp-Tooltip')) setTimeout(() => window.__e2eTooltips.push(n.innerText || n.textContent), 300); })
-	.observe(document.documentElement, {childList: true, subtree: true});
+(function watch() {
+	if (!document.documentElement) return setTimeout(watch, 10);
+	new MutationObserver((ms) => { for (const m of ms) for (const n of m.addedNodes)
+		if (n.nodeType === 1 && n.classList.contains('jp-Tooltip')) setTimeout(() => window.__e2eTooltips.push(n.innerText || n.textContent), 300); })
+		.observe(document.documentElement, {childList: true, subtree: true});
+})();
 window.__e2e = {
 	panel() { const ps = [...document.querySelectorAll('.jp-NotebookPanel')].filter(p => !p.classList.contains('lm-mod-hidden') && p.isConnected);
 		return ps[ps.length - 1] || null; },
@@ -346,10 +350,20 @@ func (p *labPage) cellText(i int) (string, error) {
 }
 
 // save presses Ctrl+S (the notebook must be the active widget) and waits until the server has
-// the file: the document is no longer marked dirty.
-func (p *labPage) save() error {
+// written the file at path (its modification time changes).
+func (p *labPage) save(path string) error {
+	st0, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
 	if err := p.b.do(10*time.Second, chromedp.KeyEvent("s", chromedp.KeyModifiers(chromedp.ModifierCtrl))); err != nil {
 		return err
 	}
-	return p.b.poll(`!document.querySelector('.jp-mod-dirty') && !document.title.startsWith('*')`, 60*time.Second)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if st, err := os.Stat(path); err == nil && !st.ModTime().Equal(st0.ModTime()) {
+			time.Sleep(500 * time.Millisecond) // the write may still be going on
+			return nil
+		}
+	}
+	return fmt.Errorf("Ctrl+S: %s not written within 60 s (%s)", path, p.b.shot("failure-save.png"))
 }

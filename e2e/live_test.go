@@ -183,7 +183,7 @@ func runLive(t *testing.T, app jupyterApp) *liveRun {
 		}
 		if pass == 0 {
 			lv.checkRendered(t)
-			if err := lv.p.save(); err != nil {
+			if err := lv.p.save(abs); err != nil {
 				t.Fatalf("Ctrl+S: %v", err)
 			}
 			if lv.saved, err = readNotebook(abs); err != nil {
@@ -204,6 +204,9 @@ func (lv *liveRun) checkConsole(t *testing.T) {
 	t.Helper()
 	if errs := lv.b.Errors(); len(errs) > 0 {
 		t.Errorf("console errors in %s:\n%s", lv.app, strings.Join(errs, "\n"))
+	}
+	if own := lv.b.FrontEndErrors(); len(own) > 0 {
+		t.Logf("%d errors of %s's own code (not of an output), allowed:\n%s", len(own), lv.app, tail(strings.Join(own, "\n"), 1500))
 	}
 }
 
@@ -372,34 +375,39 @@ func (lv *liveRun) selectASNs(t *testing.T, i, pass int, before string) time.Dur
 	return readyAfter
 }
 
-// checkRendered scrolls each code cell's outputs into view and counts what the widgets drew:
-// at least 3 echarts canvases (protocol, direction, values timelines), the two Leaflet maps
-// with markers and clusters, the flow index table with bars.
+// checkRendered brings each chart and map into view (JupyterLab skips the rendering of cells out
+// of view, and the widgets draw when they are shown), waits until it is drawn, then counts what
+// the widgets drew in each cell: at least 3 echarts canvases (protocol, direction, values
+// timelines), the two Leaflet maps with markers and clusters, the flow index table with bars.
 func (lv *liveRun) checkRendered(t *testing.T) {
 	t.Helper()
+	n, err := evalAs[int](lv.b, `__e2e.panel().querySelectorAll('.jp-OutputArea-output .nbl-chart-wrap, .jp-OutputArea-output .nbl-map-wrap').length`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := 0; k < n; k++ {
+		drawn := fmt.Sprintf(`(() => { const w = __e2e.panel().querySelectorAll('.jp-OutputArea-output .nbl-chart-wrap, .jp-OutputArea-output .nbl-map-wrap')[%d];
+			w.scrollIntoView({block: 'center'});
+			return !!w.querySelector('[_echarts_instance_] canvas, .leaflet-map-pane'); })()`, k)
+		if err := lv.b.poll(drawn, 30*time.Second); err != nil {
+			what, _ := evalAs[string](lv.b, fmt.Sprintf(`(() => { const w = __e2e.panel().querySelectorAll('.jp-OutputArea-output .nbl-chart-wrap, .jp-OutputArea-output .nbl-map-wrap')[%d]; return w.className + ': ' + w.innerText.slice(0, 300); })()`, k))
+			t.Errorf("chart/map %d of %d not drawn when shown: %v\n%s", k+1, n, err, what)
+		}
+	}
 	var total renderFacts
 	for _, i := range codeCells(lv.nb) {
 		if err := lv.b.eval(fmt.Sprintf(`__e2e.cell(%d).scrollIntoView({block: 'start'}); true`, i)); err != nil {
 			t.Fatal(err)
 		}
-		var f renderFacts
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			var err error
-			f, err = evalAs[renderFacts](lv.b, renderFactsJS(fmt.Sprintf(`__e2e.out(%d)`, i)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Charts draw when their script ran and the assets loaded: wait for the canvases.
-			if f.Echarts == f.EchartsCanvas && f.Leaflet <= f.LeafletDrawn || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
+		f, err := evalAs[renderFacts](lv.b, renderFactsJS(fmt.Sprintf(`__e2e.out(%d)`, i)))
+		if err != nil {
+			t.Fatal(err)
 		}
 		total.add(f)
 	}
-	t.Logf("%s: %d echarts (%d canvases), %d maps (%d drawn), %d markers, %d clusters, %d flow tables with %d bars",
-		lv.app, total.Echarts, total.EchartsCanvas, total.Leaflet, total.LeafletDrawn, total.Markers, total.Clusters, total.FlowTables, total.Bars)
+	t.Logf("%s: %d charts and maps; %d echarts (%d canvases), %d maps (%d drawn), %d markers, %d clusters, %d flow tables with %d bars",
+		lv.app, n, total.Echarts, total.EchartsCanvas, total.Leaflet, total.LeafletDrawn, total.Markers, total.Clusters, total.FlowTables, total.Bars)
 	if total.EchartsCanvas < 3 || total.EchartsCanvas < total.Echarts {
 		t.Errorf("%d of %d echarts drew a canvas, want all and ≥ 3 (protocol, direction, values timelines)", total.EchartsCanvas, total.Echarts)
 	}

@@ -67,7 +67,7 @@ type savedResult struct {
 			IP   string `json:"ip"`
 			Role string `json:"role"`
 		} `json:"points"`
-	} `json:"geo_map_selected_data"`
+	} `json:"geo_map_selected"`
 	SelectedASNs  asnIDs `json:"selected_asns"`
 	SelectionNote string `json:"selection_note"`
 	Selected      bool   `json:"selected"`

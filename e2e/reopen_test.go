@@ -56,24 +56,32 @@ func TestReopenedNotebookUntrusted(t *testing.T) {
 			Text string `json:"text"`
 		} `json:"placeholders"`
 	}
-	// Scroll every cell into view first (offscreen cells are not laid out).
+	// Cell by cell, each scrolled into view (JupyterLab does not lay out cells out of view).
+	var f facts
 	for _, i := range codeCells(saved) {
-		_ = b.eval(fmt.Sprintf(`__e2e.cell(%d).scrollIntoView({block: 'start'}); true`, i))
-	}
-	time.Sleep(time.Second)
-	f, err := evalAs[facts](b, `(() => { const panel = __e2e.panel(), q = (s) => [...panel.querySelectorAll(s)];
-		const rows = (re) => q('.jp-OutputArea-output table').filter(tb => re.test((tb.tHead || tb).textContent)).reduce((n, tb) => n + tb.querySelectorAll('tbody tr').length, 0);
-		return {
-			text: q('.jp-OutputArea-output').map(o => o.innerText).join('\n'),
-			canvases: q('.jp-OutputArea-output canvas').length,
-			maps: q('.jp-OutputArea-output .leaflet-map-pane').length,
-			flowRows: rows(/TotalAllowedFlows[\s\S]*L7Protocol|L7Protocol[\s\S]*TotalAllowedFlows/),
-			asnRows: rows(/DestASN|SourceASN/),
-			placeholders: q('.jp-OutputArea-output .nbl-chart, .jp-OutputArea-output .nbl-map-wrap, .jp-OutputArea-output .nbl-map:not(.nbl-map-wrap .nbl-map)').map(x => ({
-				cell: __e2e.cells().indexOf(x.closest('.jp-Cell')), kind: x.className, text: (x.closest('.nbl-map-wrap') || x).innerText })),
-		}; })()`)
-	if err != nil {
-		t.Fatal(err)
+		if err := b.eval(fmt.Sprintf(`__e2e.cell(%d).scrollIntoView({block: 'start'}); true`, i)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		c, err := evalAs[facts](b, fmt.Sprintf(`(() => { const out = __e2e.out(%d); if (!out) return {}; const q = (s) => [...out.querySelectorAll(s)];
+			const rows = (re) => q('table').filter(tb => re.test((tb.tHead || tb).textContent)).reduce((n, tb) => n + tb.querySelectorAll('tbody tr').length, 0);
+			return {
+				text: out.innerText,
+				canvases: q('canvas').length,
+				maps: q('.leaflet-map-pane').length,
+				flowRows: rows(/TotalAllowedFlows[\s\S]*L7Protocol|L7Protocol[\s\S]*TotalAllowedFlows/),
+				asnRows: rows(/DestASN|SourceASN/),
+				placeholders: q('.nbl-chart-wrap, .nbl-map-wrap').map(x => ({cell: %d, kind: x.className, text: x.innerText})),
+			}; })()`, i, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Text += c.Text + "\n"
+		f.Canvases += c.Canvases
+		f.Maps += c.Maps
+		f.FlowRows += c.FlowRows
+		f.ASNRows += c.ASNRows
+		f.Placeholders = append(f.Placeholders, c.Placeholders...)
 	}
 	t.Logf("reopened: %d canvases, %d drawn maps, %d flow index rows, %d ASN rows, %d chart/map containers", f.Canvases, f.Maps, f.FlowRows, f.ASNRows, len(f.Placeholders))
 	if f.Canvases > 0 || f.Maps > 0 {
@@ -100,11 +108,11 @@ func TestReopenedNotebookUntrusted(t *testing.T) {
 	for _, c := range saved.Cells {
 		for _, o := range c.Outputs {
 			h := string(o.Data["text/html"])
-			want += strings.Count(h, `class="nbl-chart"`) + strings.Count(h, `class="nbl-map-wrap"`)
+			want += strings.Count(h, `class="nbl-chart-wrap"`) + strings.Count(h, `class="nbl-map-wrap"`)
 		}
 	}
 	if want == 0 {
-		t.Fatal("the executed notebook holds no chart or map (class nbl-chart / nbl-map-wrap)")
+		t.Fatal("the executed notebook holds no chart or map (class nbl-chart-wrap / nbl-map-wrap)")
 	}
 	if len(f.Placeholders) < want {
 		t.Errorf("%d chart/map containers shown, the saved outputs hold %d", len(f.Placeholders), want)

@@ -73,7 +73,7 @@ const contrastJS = `(() => {
 	const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
 	const hex = (c) => '#' + [c.r, c.g, c.b].map(v => Math.round(v).toString(16).padStart(2, '0')).join('');
 	const bad = []; let checked = 0;
-	for (const out of __e2e.panel().querySelectorAll('.jp-OutputArea-output')) {
+	for (const out of __e2e.out(CELL).querySelectorAll('.jp-OutputArea-output')) {
 		const cell = out.closest('.jp-Cell'); const cellIndex = __e2e.cells().indexOf(cell);
 		for (const el of out.querySelectorAll('*')) {
 			if (el.closest('svg, canvas, .leaflet-tile-pane, script, style')) continue;
@@ -110,17 +110,20 @@ func checkThemes(t *testing.T, lv *liveRun) {
 			lv.setTheme(t, theme)
 			name := "lab-" + strings.ToLower(strings.TrimPrefix(theme, "JupyterLab "))
 			lv.screenshotSections(t, name)
-			// Contrast of every cell's outputs, each scrolled into view (offscreen cells are not laid out).
+			// Contrast of every cell's outputs, each scrolled into view (JupyterLab does not
+			// lay out cells out of view), the charts and maps drawn first.
+			lv.checkRendered(t)
 			var all contrastReport
 			for _, i := range codeCells(lv.nb) {
 				_ = lv.b.eval(fmt.Sprintf(`__e2e.cell(%d).scrollIntoView({block: 'start'}); true`, i))
 				time.Sleep(100 * time.Millisecond)
+				r, err := evalAs[contrastReport](lv.b, strings.ReplaceAll(contrastJS, "CELL", fmt.Sprint(i)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				all.Checked += r.Checked
+				all.Bad = append(all.Bad, r.Bad...)
 			}
-			r, err := evalAs[contrastReport](lv.b, contrastJS)
-			if err != nil {
-				t.Fatal(err)
-			}
-			all = r
 			t.Logf("%s: %d text elements checked, %d under WCAG AA contrast", theme, all.Checked, len(all.Bad))
 			if all.Checked < 50 {
 				t.Errorf("only %d text elements in the outputs: the outputs did not render", all.Checked)
