@@ -104,7 +104,7 @@ func (b *browser) Errors() []string {
 			continue
 		}
 		if strings.Contains(e, "/nbextensions/widgets/") || strings.Contains(e, "Comm promise not found for comm id") ||
-			strings.Contains(e, "gonb_comm: failed to connect to kernel") && strings.Contains(e, "comm_open_ack not received in time") ||
+			strings.Contains(e, "comm_open_ack not received in time") || // GoNB's websocket.js, with or without its "gonb_comm:" prefix
 			strings.Contains(e, "gonb_comm already running: we assume this is after a kernel restart") {
 			continue
 		}
