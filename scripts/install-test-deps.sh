@@ -8,7 +8,7 @@
 #      environments), python3-pandas (scripts/bench.sh runs ../shared/bench/pandas_baseline.py
 #      with /usr/bin/python3). `apt-get update` runs first, and only when something is missing.
 #   2. Jupyter in a Python virtual environment, exact pins from scripts/requirements-test.txt:
-#      JupyterLab 4.6, Notebook 7, nbconvert, nbclient, jupyter_client. Its bin directory is
+#      JupyterLab 4.6, Notebook 7, nbconvert, nbclient, jupyter_client, pyarrow. Its bin directory is
 #      $NOTEBOOKLETS_VENVS/jupyter/bin (default ~/.cache/notebooklets-test-deps/venvs/jupyter/bin):
 #      scripts/test.sh and the e2e tests put it first on PATH.
 #   3. The GoNB kernel and goimports built from go.mod's tool lines (this module's build list),
