@@ -99,6 +99,19 @@
       outlines("no tiles");
     }
 
+    // shade returns colour c (a CSS name or #hex) darkened to f of its
+    // brightness, as rgb(); a colour the canvas cannot read is returned as is.
+    function shade(c, f) {
+      var cx = document.createElement("canvas").getContext("2d");
+      if (!cx) return c;
+      cx.fillStyle = "#000";
+      cx.fillStyle = c;
+      var h = String(cx.fillStyle);
+      var m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(h);
+      if (!m) return c;
+      return "rgb(" + [m[1], m[2], m[3]].map(function (x) { return Math.round(parseInt(x, 16) * f); }).join(", ") + ")";
+    }
+
     var groups = cfg.layers.map(function (l) {
       var grp = L.markerClusterGroup({
         showCoverageOnHover: false,
@@ -106,10 +119,9 @@
         iconCreateFunction: function (c) {
           var d = document.createElement("div");
           d.style.cssText = "color:#fff;text-shadow:0 0 2px #000;box-shadow:0 0 0 4px rgba(255,255,255,0.6)";
-          d.style.background = l.color;
-          // A darker shade behind the white count (WCAG 4.5:1 even on red);
-          // browsers without color-mix keep the layer's colour.
-          d.style.background = "color-mix(in srgb, " + l.color + " 75%, black)";
+          // A darker shade of the layer's colour behind the white count
+          // (WCAG 4.5:1 even on red).
+          d.style.background = shade(l.color, 0.75);
           var sp = document.createElement("span");
           sp.textContent = c.getChildCount();
           d.appendChild(sp);
