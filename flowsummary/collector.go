@@ -1,6 +1,7 @@
 package flowsummary
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -37,6 +38,11 @@ type Collector struct {
 
 	// Host is what the flows say of the queried host (Collect fills it).
 	Host HostFacts
+
+	next    uint64   // position of the next Add
+	keptAt  []uint64 // input position of each kept flow
+	hostAt  [3]uint64
+	hostSet [3]bool
 }
 
 // HostFacts is what the flows tell about the queried host: its VM name,
@@ -45,21 +51,127 @@ type HostFacts struct {
 	Name, IP, Region string
 }
 
-// Collect streams the flows of q from src once into the collector (see Add)
-// and learns the host's facts from them: flows of the host named by q.Host
-// (case-insensitive) or q.IP give its VMName, VMIPAddress and VMRegion. It
-// returns the source's statistics.
+// Collect streams the flows of q from src once into the collector (as Add
+// would, in input order) and learns the host's facts from them: flows of
+// the host named by q.Host (case-insensitive) or q.IP give its VMName,
+// VMIPAddress and VMRegion. It returns the source's statistics.
+//
+// A source that parses in parallel (flows.ParallelSource: flow files) feeds
+// one partial collector per parse goroutine; the parts are merged at the
+// end into exactly what one pass in input order gives (rows and series in
+// first-seen order, the first MaxKept flows, the first-seen host facts, the
+// first record's example of each bucket).
 func (c *Collector) Collect(ctx context.Context, src flows.Source, q flows.Query) (flows.Stats, error) {
 	q = q.Normalized()
-	return src.Stream(ctx, q, func(f *flows.Flow) error {
-		c.learnHost(f, q)
-		return c.Add(f)
+	var parts []*collectPart
+	base := c.next // after what earlier calls added
+	st, err := flows.StreamParallel(ctx, src, q, func(in *flows.Interner) flows.Consumer {
+		p := &collectPart{c: c.newPart(in), q: q, base: base}
+		parts = append(parts, p)
+		return p
 	})
+	for _, p := range parts {
+		c.merge(p.c)
+	}
+	return st, err
 }
 
-func (c *Collector) learnHost(f *flows.Flow, q flows.Query) {
-	h := &c.Host
-	if h.Name != "" && h.IP != "" && h.Region != "" {
+// collectPart feeds one partial collector.
+type collectPart struct {
+	c    *Collector
+	q    flows.Query
+	base uint64
+}
+
+func (p *collectPart) Add(f *flows.Flow, k *flows.Keys, at flows.Position) {
+	pos := p.base + uint64(at)
+	p.c.learnHost(f, p.q, pos)
+	p.c.addKeyed(f, k, pos)
+	p.c.next = pos + 1
+}
+
+// newPart returns an empty collector with c's settings and parts, whose
+// flow index is keyed by in's IDs.
+func (c *Collector) newPart(in *flows.Interner) *Collector {
+	p := &Collector{Start: c.Start, End: c.End, MaxKept: c.MaxKept}
+	if c.Index != nil {
+		p.Index = newKeyedFlowIndex(in)
+	}
+	if c.ByProtocol != nil {
+		p.ByProtocol = NewSeriesSet(c.ByProtocol.maxBuckets)
+	}
+	if c.ByDirection != nil {
+		p.ByDirection = NewSeriesSet(c.ByDirection.maxBuckets)
+	}
+	return p
+}
+
+// merge adds part p (made by newPart, fed with flows whose positions
+// interleave with c's as in the input) to c.
+func (c *Collector) merge(p *Collector) {
+	c.Dropped += p.Dropped
+	c.Seen += p.Seen
+	if !p.First.IsZero() && (c.First.IsZero() || p.First.Before(c.First)) {
+		c.First = p.First
+	}
+	if p.Last.After(c.Last) {
+		c.Last = p.Last
+	}
+	if c.Index != nil {
+		c.Index.Merge(p.Index)
+	}
+	if c.ByProtocol != nil {
+		c.ByProtocol.Merge(p.ByProtocol)
+	}
+	if c.ByDirection != nil {
+		c.ByDirection.Merge(p.ByDirection)
+	}
+	// The first MaxKept of both, by position.
+	type kept struct {
+		at uint64
+		f  flows.Flow
+	}
+	all := make([]kept, 0, len(c.Kept)+len(p.Kept))
+	for i := range c.Kept {
+		all = append(all, kept{c.keptAt[i], c.Kept[i]})
+	}
+	for i := range p.Kept {
+		all = append(all, kept{p.keptAt[i], p.Kept[i]})
+	}
+	slices.SortStableFunc(all, func(a, b kept) int { return cmp.Compare(a.at, b.at) })
+	all = all[:min(len(all), c.MaxKept)]
+	c.Kept, c.keptAt = c.Kept[:0], c.keptAt[:0]
+	for _, k := range all {
+		c.Kept = append(c.Kept, k.f)
+		c.keptAt = append(c.keptAt, k.at)
+	}
+	if len(c.Kept) == 0 {
+		c.Kept, c.keptAt = nil, nil
+	}
+	c.Truncated = c.Seen - int64(len(c.Kept))
+	for i := range c.hostAt {
+		if p.hostSet[i] && (!c.hostSet[i] || p.hostAt[i] < c.hostAt[i]) {
+			c.hostSet[i], c.hostAt[i] = true, p.hostAt[i]
+			*c.hostField(i) = *p.hostField(i)
+		}
+	}
+	c.next = max(c.next, p.next)
+}
+
+func (c *Collector) hostField(i int) *string {
+	switch i {
+	case 0:
+		return &c.Host.Name
+	case 1:
+		return &c.Host.IP
+	}
+	return &c.Host.Region
+}
+
+// learnHost takes the host's facts from f, at input position at, when f is
+// a flow of the queried host and they are not known from an earlier flow.
+func (c *Collector) learnHost(f *flows.Flow, q flows.Query, at uint64) {
+	if c.hostSet[0] && c.hostSet[1] && c.hostSet[2] {
 		return
 	}
 	if q.Host != "" && !strings.EqualFold(f.VMName, q.Host) {
@@ -68,14 +180,11 @@ func (c *Collector) learnHost(f *flows.Flow, q flows.Query) {
 	if q.IP != "" && f.VMIPAddress != q.IP {
 		return
 	}
-	if h.Name == "" && f.VMName != "" {
-		h.Name = strings.Clone(f.VMName)
-	}
-	if h.IP == "" && f.VMIPAddress != "" {
-		h.IP = strings.Clone(f.VMIPAddress)
-	}
-	if h.Region == "" && f.VMRegion != "" {
-		h.Region = strings.Clone(f.VMRegion)
+	for i, v := range [3]string{f.VMName, f.VMIPAddress, f.VMRegion} {
+		if v != "" && (!c.hostSet[i] || at < c.hostAt[i]) {
+			c.hostSet[i], c.hostAt[i] = true, at
+			*c.hostField(i) = strings.Clone(v)
+		}
 	}
 }
 
@@ -87,11 +196,28 @@ func NewCollector(start, end time.Time, maxKept int) *Collector {
 	}
 }
 
-// Add consumes one flow. It never keeps f itself (f may be reused).
+// Add consumes one flow, the next in input order. It never keeps f itself
+// (f may be reused).
 func (c *Collector) Add(f *flows.Flow) error {
+	c.addAt(f, c.next)
+	c.next++
+	return nil
+}
+
+// addAt consumes f, the flow at input position at.
+func (c *Collector) addAt(f *flows.Flow, at uint64) {
+	c.add(f, nil, at)
+}
+
+// addKeyed consumes f, with its Keys from the part's Interner.
+func (c *Collector) addKeyed(f *flows.Flow, k *flows.Keys, at uint64) {
+	c.add(f, k, at)
+}
+
+func (c *Collector) add(f *flows.Flow, k *flows.Keys, at uint64) {
 	if (!c.Start.IsZero() && f.FlowStartTime.Before(c.Start)) || (!c.End.IsZero() && f.FlowEndTime.After(c.End)) {
 		c.Dropped++
-		return nil
+		return
 	}
 	c.Seen++
 	if c.First.IsZero() || f.FlowStartTime.Before(c.First) {
@@ -100,22 +226,30 @@ func (c *Collector) Add(f *flows.Flow) error {
 	if f.FlowEndTime.After(c.Last) {
 		c.Last = f.FlowEndTime
 	}
+	n, b := f.TotalAllowedFlows(), f.TotalBytes()
+	proto, dir := noID, noID
 	if c.Index != nil {
-		c.Index.Add(f)
+		if k != nil {
+			proto, dir = c.Index.addKeys(f, k, n, b, at)
+		} else {
+			proto, dir = c.Index.addFlow(f, n, b, at)
+		}
 	}
-	n := f.TotalAllowedFlows()
-	if c.ByProtocol != nil {
-		c.ByProtocol.Add(f.L7Protocol, f.FlowStartTime, n, f.AllExtIPs)
-	}
-	if c.ByDirection != nil {
-		c.ByDirection.Add(string(f.FlowDirection), f.FlowStartTime, n, f.AllExtIPs)
+	if c.ByProtocol != nil || c.ByDirection != nil {
+		sec := f.FlowStartTime.Unix()
+		if c.ByProtocol != nil {
+			c.ByProtocol.addByID(proto, f.L7Protocol, sec, 1, n, b, f.AllExtIPs, at)
+		}
+		if c.ByDirection != nil {
+			c.ByDirection.addByID(dir, string(f.FlowDirection), sec, 1, n, b, f.AllExtIPs, at)
+		}
 	}
 	if len(c.Kept) < c.MaxKept {
 		c.Kept = append(c.Kept, cloneFlow(f))
+		c.keptAt = append(c.keptAt, at)
 	} else {
 		c.Truncated++
 	}
-	return nil
 }
 
 func cloneFlow(f *flows.Flow) flows.Flow {

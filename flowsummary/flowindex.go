@@ -2,6 +2,7 @@ package flowsummary
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -38,39 +39,61 @@ func (r FlowIndexRow) Key() FlowKey {
 // FlowIndex accumulates flows into the flow index while they stream by. It
 // keeps one row per key (not the flows), interns the key strings as small
 // integer IDs, and looks rows up by a packed 64-bit key of those IDs, so a
-// row whose key it has seen costs four string-map probes and one integer-map
-// probe, with no allocation. The zero value is not usable; call
-// NewFlowIndex.
+// row whose key it has seen costs at most three string-map probes (each
+// side's last address and the last protocol are remembered) and one
+// integer-map probe, with no allocation. Each row remembers the input
+// position of its first flow, so indexes built from parts of one input on
+// several goroutines merge (Merge) into the index one pass builds. The zero
+// value is not usable; call NewFlowIndex.
 type FlowIndex struct {
 	ips, protos, dirs idTable
-	pos               map[uint64]int32 // packed IDs → row
-	wide              map[FlowKey]int  // keys whose IDs do not fit the packing
-	rows              []FlowIndexRow   // TotalAllowedFlows and TotalBytes kept in totals and bytes
-	totals            []int64          // per row; dense, so the hot path stays in cache
-	bytes             []int64          // per row
-	flows             int64
+	// in, for a part fed by a parse goroutine, gives the address and
+	// protocol IDs (its Keys) instead of ips and protos.
+	in               *flows.Interner
+	srcLast, dstLast lastID
+	pos              keyTable        // packed IDs → row
+	wide             map[FlowKey]int // keys whose IDs do not fit the packing
+	keys             []rowKey        // per row: its key's IDs
+	accs             []rowAcc        // per row: what is summed
+	flows            int64
+	next             uint64 // position of the next Add
 }
 
-// idTable interns strings as dense IDs. It remembers the last string it
-// was asked for: the host's address repeats on one side of almost every flow.
+// rowAcc is what a row sums, with the input position of its first flow.
+type rowAcc struct {
+	total, bytes int64
+	first        uint64
+}
+
+// rowKey is a row's key as interned IDs: source, dest, protocol, direction.
+type rowKey struct{ s, d, p, r uint32 }
+
+// idTable interns strings as dense IDs.
 type idTable struct {
-	ids    map[string]uint32
-	strs   []string
-	last   string
-	lastID uint32
+	ids  map[string]uint32
+	strs []string
+	last lastID
+}
+
+// lastID remembers one string's ID: the host's address repeats on its side
+// of almost every flow.
+type lastID struct {
+	s  string
+	id uint32
+	ok bool
 }
 
 // id returns s's ID, storing a copy of s on first sight (the flow's strings
-// may point into a reused buffer).
-func (t *idTable) id(s string) uint32 {
-	if len(t.strs) > 0 && s == t.last {
-		return t.lastID
+// may point into a reused buffer); c is the cache to try first.
+func (t *idTable) id(s string, c *lastID) uint32 {
+	if c.ok && s == c.s {
+		return c.id
 	}
 	v, ok := t.ids[s]
 	if !ok {
 		v = t.add(s)
 	}
-	t.last, t.lastID = t.strs[v], v
+	*c = lastID{t.strs[v], v, true}
 	return v
 }
 
@@ -96,62 +119,199 @@ func NewFlowIndex() *FlowIndex {
 		ips:    idTable{ids: make(map[string]uint32)},
 		protos: idTable{ids: make(map[string]uint32)},
 		dirs:   idTable{ids: make(map[string]uint32)},
-		pos:    make(map[uint64]int32),
 	}
 }
 
 // Add adds one flow: its source and dest (Flow.Source, Flow.Dest), L7
 // protocol, direction, TotalAllowedFlows and TotalBytes.
 func (x *FlowIndex) Add(f *flows.Flow) {
-	x.add(f.Source(), f.Dest(), f.L7Protocol, string(f.FlowDirection), f.TotalAllowedFlows(), f.TotalBytes())
+	x.addAt(f, x.next)
+	x.next++
+}
+
+// addAt adds f, the flow at input position at.
+func (x *FlowIndex) addAt(f *flows.Flow, at uint64) {
+	x.addFlow(f, f.TotalAllowedFlows(), f.TotalBytes(), at)
+}
+
+// newKeyedFlowIndex returns an empty index fed with Keys of in.
+func newKeyedFlowIndex(in *flows.Interner) *FlowIndex {
+	x := NewFlowIndex()
+	x.in = in
+	return x
+}
+
+func (x *FlowIndex) ipStr(id uint32) string {
+	if x.in != nil {
+		return x.in.Addr(id)
+	}
+	return x.ips.strs[id]
+}
+
+func (x *FlowIndex) protoStr(id uint32) string {
+	if x.in != nil {
+		return x.in.Proto(id)
+	}
+	return x.protos.strs[id]
+}
+
+// addKeys adds f (of a keyed index) by its Keys, with its totals n and
+// bytes, at input position at, and returns the IDs of its protocol and
+// direction (for the series).
+func (x *FlowIndex) addKeys(f *flows.Flow, k *flows.Keys, n, bytes int64, at uint64) (proto, dir uint32) {
+	x.flows++
+	proto, dir = k.L7Protocol, x.dirs.id(string(f.FlowDirection), &x.dirs.last)
+	x.addIDs(k.Source(f), k.Dest(f), proto, dir, n, bytes, at)
+	return proto, dir
+}
+
+// addFlow adds f with its totals n and bytes, at input position at, and
+// returns the IDs of its protocol and direction (for the series).
+func (x *FlowIndex) addFlow(f *flows.Flow, n, bytes int64, at uint64) (proto, dir uint32) {
+	x.flows++
+	s, d := x.ips.id(f.Source(), &x.srcLast), x.ips.id(f.Dest(), &x.dstLast)
+	proto, dir = x.protos.id(f.L7Protocol, &x.protos.last), x.dirs.id(string(f.FlowDirection), &x.dirs.last)
+	x.addIDs(s, d, proto, dir, n, bytes, at)
+	return proto, dir
 }
 
 // AddKey adds n allowed flows to key k (for sources that pre-aggregate, such
 // as a KQL summarize).
 func (x *FlowIndex) AddKey(k FlowKey, n int64) {
-	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, 0)
+	x.AddGroup(k, n, 0)
 }
 
 // AddGroup adds a pre-aggregated group: n allowed flows and the given bytes
 // for key k.
 func (x *FlowIndex) AddGroup(k FlowKey, n, bytes int64) {
-	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, bytes)
+	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, bytes, x.next)
+	x.next++
 }
 
-func (x *FlowIndex) add(src, dst, proto, dir string, n, bytes int64) {
+func (x *FlowIndex) add(src, dst, proto, dir string, n, bytes int64, at uint64) {
 	x.flows++
-	s, d, p, r := x.ips.id(src), x.ips.id(dst), x.protos.id(proto), x.dirs.id(dir)
+	s, d := x.ips.id(src, &x.srcLast), x.ips.id(dst, &x.dstLast)
+	p, r := x.protos.id(proto, &x.protos.last), x.dirs.id(dir, &x.dirs.last)
+	x.addIDs(s, d, p, r, n, bytes, at)
+}
+
+// addIDs adds to the row of the interned key (s, d, p, r).
+func (x *FlowIndex) addIDs(s, d, p, r uint32, n, bytes int64, at uint64) {
 	if s < 1<<ipBits && d < 1<<ipBits && p < 1<<protoBits && r < 1<<dirBits {
 		key := uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
-		if i, ok := x.pos[key]; ok {
-			x.totals[i] = addSat(x.totals[i], n)
-			x.bytes[i] = addSat(x.bytes[i], bytes)
+		slot := x.pos.find(key)
+		if i := x.pos.slots[slot].row; i > 0 {
+			x.sum(int(i-1), n, bytes, at)
 			return
 		}
-		x.pos[key] = int32(len(x.rows))
+		x.pos.set(slot, key, int32(len(x.keys)+1))
 	} else {
-		k := FlowKey{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r])}
+		k := FlowKey{x.ipStr(s), x.ipStr(d), x.protoStr(p), flows.Direction(x.dirs.strs[r])}
 		if x.wide == nil {
 			x.wide = make(map[FlowKey]int)
 		}
 		if i, ok := x.wide[k]; ok {
-			x.totals[i] = addSat(x.totals[i], n)
-			x.bytes[i] = addSat(x.bytes[i], bytes)
+			x.sum(i, n, bytes, at)
 			return
 		}
-		x.wide[k] = len(x.rows)
+		x.wide[k] = len(x.keys)
 	}
-	x.rows = append(x.rows, FlowIndexRow{Source: x.ips.strs[s], Dest: x.ips.strs[d], L7Protocol: x.protos.strs[p], FlowDirection: flows.Direction(x.dirs.strs[r])})
-	x.totals = append(x.totals, n)
-	x.bytes = append(x.bytes, bytes)
+	x.keys = append(x.keys, rowKey{s, d, p, r})
+	x.accs = append(x.accs, rowAcc{n, bytes, at})
+}
+
+func (x *FlowIndex) sum(i int, n, bytes int64, at uint64) {
+	a := &x.accs[i]
+	a.total = addSat(a.total, n)
+	if bytes != 0 {
+		a.bytes = addSat(a.bytes, bytes)
+	}
+	if at < a.first {
+		a.first = at
+	}
+}
+
+// keyTable maps packed keys to row numbers + 1 (0: empty slot), with open
+// addressing: cheaper than a Go map for the one probe per flow, and one
+// cache line per probe.
+type keyTable struct {
+	slots []keySlot
+	shift uint8
+	n     int
+}
+
+type keySlot struct {
+	key uint64
+	row int32
+}
+
+// find returns the slot of key: where it is, or the empty slot to put it.
+func (t *keyTable) find(key uint64) int {
+	if t.slots == nil {
+		t.grow()
+	}
+	mask := len(t.slots) - 1
+	i := int((key * 0x9e3779b97f4a7c15) >> t.shift)
+	for {
+		if s := &t.slots[i]; s.row == 0 || s.key == key {
+			return i
+		}
+		i = (i + 1) & mask
+	}
+}
+
+// set puts key at its (empty) slot, growing the table past half full.
+func (t *keyTable) set(slot int, key uint64, row int32) {
+	t.slots[slot] = keySlot{key, row}
+	if t.n++; 2*t.n > len(t.slots) {
+		t.grow()
+	}
+}
+
+func (t *keyTable) grow() {
+	old := t.slots
+	size := max(2*len(old), 1024)
+	t.slots = make([]keySlot, size)
+	t.shift = uint8(64 - bits.TrailingZeros(uint(size)))
+	t.n = 0
+	for _, s := range old {
+		if s.row != 0 {
+			t.slots[t.find(s.key)] = s
+			t.n++
+		}
+	}
+}
+
+// Merge adds the rows of o to x, as if x had seen o's flows too. For the
+// first-seen order to be the one a single pass gives, the positions of the
+// two indexes' flows must interleave as in the input (see Collector).
+func (x *FlowIndex) Merge(o *FlowIndex) {
+	x.flows += o.flows
+	var c lastID
+	for i, k := range o.keys {
+		s, d := x.ips.id(o.ipStr(k.s), &x.srcLast), x.ips.id(o.ipStr(k.d), &x.dstLast)
+		p, dr := x.protos.id(o.protoStr(k.p), &c), x.dirs.id(o.dirs.strs[k.r], &x.dirs.last)
+		a := o.accs[i]
+		x.addIDs(s, d, p, dr, a.total, a.bytes, a.first)
+	}
+	x.next = max(x.next, o.next)
 }
 
 // snapshot returns the rows with their totals, in first-seen order.
 func (x *FlowIndex) snapshot() []FlowIndexRow {
-	rows := slices.Clone(x.rows)
-	for i := range rows {
-		rows[i].TotalAllowedFlows = x.totals[i]
-		rows[i].TotalBytes = x.bytes[i]
+	if len(x.keys) == 0 {
+		return nil
+	}
+	idx := make([]int, len(x.keys))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(x.accs[a].first, x.accs[b].first) })
+	rows := make([]FlowIndexRow, len(idx))
+	for k, i := range idx {
+		key, a := x.keys[i], x.accs[i]
+		rows[k] = FlowIndexRow{Source: x.ipStr(key.s), Dest: x.ipStr(key.d), L7Protocol: x.protoStr(key.p),
+			FlowDirection: flows.Direction(x.dirs.strs[key.r]), TotalAllowedFlows: a.total, TotalBytes: a.bytes}
 	}
 	return rows
 }
@@ -160,7 +320,7 @@ func (x *FlowIndex) snapshot() []FlowIndexRow {
 func (x *FlowIndex) Flows() int64 { return x.flows }
 
 // Len returns the number of distinct keys.
-func (x *FlowIndex) Len() int { return len(x.rows) }
+func (x *FlowIndex) Len() int { return len(x.keys) }
 
 // FirstSeen returns the rows in the order their keys were first seen.
 func (x *FlowIndex) FirstSeen() []FlowIndexRow { return x.snapshot() }

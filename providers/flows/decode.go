@@ -2,11 +2,13 @@ package flows
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
@@ -44,21 +46,127 @@ type decoder struct {
 	intern map[string]string
 	last   [nFields]string // last value per field, a one-entry cache before intern
 	// lastRaw and lastCanon are the text and canonical form of the last
-	// address per field that needed ipaddr.Canonical.
+	// address per field that needed ipaddr.Canonical; plain the last plain
+	// IPv4 address per field.
 	lastRaw, lastCanon [nFields]string
+	plain              [nFields]plainSeen
 	days               dayCache
 	extBuf             []string
 	derived            bool // AllExtIPs is not a column: expand PublicIPs + ExtIP as msticpy does
+	// ephemeral makes str return strings that point into the input (valid
+	// until the next row), for consumers that copy what they keep.
+	ephemeral bool
+	// pubQuoted says the row's PublicIPs value is the raw quoted CSV field.
+	pubQuoted  bool
+	pubScratch []byte
+	// in, when set, numbers the addresses and protocols (parallel mode):
+	// decode then sets Keys for each flow, and those strings are the
+	// Interner's; lastKey remembers each field's last text and ID.
+	in      *Interner
+	lastKey [nFields]lastText
+	pubIDs  []uint32
+	keys    Keys
+	qIP     uint32 // the query's IP as an ID (0: none)
+	hostOK  lastText
+}
+
+// lastText is a copy of a field's last text and what it gave.
+type lastText struct {
+	b  []byte
+	id uint32
+	s  string
+	ok bool
+}
+
+func (l *lastText) is(b []byte) bool { return l.ok && string(l.b) == string(b) }
+
+func (l *lastText) set(b []byte, id uint32, s string) {
+	l.b, l.id, l.s, l.ok = append(l.b[:0], b...), id, s, true
+}
+
+// addrKey returns the ID and canonical string of the address in b (keyed
+// mode).
+func (d *decoder) addrKey(f field, b []byte) (uint32, string) {
+	if len(b) == 0 {
+		return 0, ""
+	}
+	l := &d.lastKey[f]
+	if l.is(b) {
+		return l.id, l.s
+	}
+	if f == fAllExtIPs && d.lastKey[fPublicIPs].is(b) {
+		p := &d.lastKey[fPublicIPs]
+		return p.id, p.s
+	}
+	id := d.in.addrs.idBytes(b, true)
+	s := d.in.addrs.strs[id]
+	l.set(b, id, s)
+	return id, s
+}
+
+// protoKey returns the ID and string of an L7 protocol (keyed mode).
+func (d *decoder) protoKey(b []byte) (uint32, string) {
+	if len(b) == 0 {
+		return 0, ""
+	}
+	l := &d.lastKey[fL7Protocol]
+	if l.is(b) {
+		return l.id, l.s
+	}
+	id := d.in.protos.idBytes(b, false)
+	s := d.in.protos.strs[id]
+	l.set(b, id, s)
+	return id, s
+}
+
+// setKeyed makes the decoder number addresses and protocols with in.
+func (d *decoder) setKeyed(in *Interner) {
+	d.in = in
+	if d.q.IP != "" {
+		d.qIP = in.AddrID(d.q.IP)
+	}
+}
+
+// matchKeyed is Query.match for a keyed flow: IDs compared, the host name
+// match remembered for the last VMName.
+func (d *decoder) matchKeyed(f *Flow, k *Keys) bool {
+	q := &d.q
+	if q.Host != "" {
+		if !d.hostOK.is([]byte(f.VMName)) {
+			ok := uint32(0)
+			if strings.EqualFold(f.VMName, q.Host) {
+				ok = 1
+			}
+			d.hostOK.set([]byte(f.VMName), ok, "")
+		}
+		if d.hostOK.id == 0 {
+			return false
+		}
+	}
+	if q.IP != "" && (d.qIP == 0 || (k.VMIPAddress != d.qIP && k.AllExtIPs != d.qIP && k.SrcIP != d.qIP && k.DestIP != d.qIP)) {
+		return false
+	}
+	if !q.Start.IsZero() && f.FlowStartTime.Before(q.Start) {
+		return false
+	}
+	if !q.End.IsZero() && f.FlowEndTime.After(q.End) {
+		return false
+	}
+	return true
 }
 
 func newDecoder(s *schema, q Query) *decoder {
 	return &decoder{s: s, q: q, intern: make(map[string]string, 1024), derived: !s.has(fAllExtIPs)}
 }
 
-// str returns b as a string, interned.
+// str returns b as a string: interned, or for an ephemeral decoder
+// pointing into b.
 func (d *decoder) str(f field, b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if d.ephemeral {
+		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
 	if string(b) == d.last[f] {
 		return d.last[f]
@@ -87,9 +195,18 @@ func (d *decoder) str(f field, b []byte) string {
 // addr returns the address in b in its canonical form (ipaddr.Canonical:
 // "::ffff:10.0.3.5" is 10.0.3.5, IPv6 in RFC 5952 form), interned; a value
 // that is not an address is kept as it is. Plain dotted-quad IPv4, the
-// usual case, is checked without parsing.
+// usual case, is checked without parsing, and the last such value of each
+// column is remembered (the host's address repeats, AllExtIPs repeats
+// PublicIPs).
 func (d *decoder) addr(f field, b []byte) string {
-	if len(b) == 0 || plainIPv4(b) {
+	if len(b) == 0 {
+		return ""
+	}
+	if d.plain[f].is(b) || (f == fAllExtIPs && d.plain[fPublicIPs].is(b)) {
+		return d.str(f, b)
+	}
+	if plainIPv4(b) {
+		d.plain[f].set(b)
 		return d.str(f, b)
 	}
 	if string(b) == d.lastRaw[f] {
@@ -99,6 +216,33 @@ func (d *decoder) addr(f field, b []byte) string {
 	s := d.str(f, []byte(c))
 	d.lastRaw[f], d.lastCanon[f] = strings.Clone(string(b)), s
 	return s
+}
+
+// pubAddr is addr for an element of PublicIPs, which in keyed mode also
+// records its ID.
+func (d *decoder) pubAddr(b []byte) string {
+	if d.in == nil {
+		return d.addr(fPublicIPs, b)
+	}
+	id, s := d.addrKey(fPublicIPs, b)
+	d.pubIDs = append(d.pubIDs, id)
+	return s
+}
+
+// plainSeen holds a copy of the last plain IPv4 address of a column.
+type plainSeen struct {
+	b [15]byte
+	n uint8
+}
+
+func (p *plainSeen) is(b []byte) bool {
+	return int(p.n) == len(b) && string(p.b[:p.n]) == string(b)
+}
+
+func (p *plainSeen) set(b []byte) {
+	if len(b) <= len(p.b) {
+		p.n = uint8(copy(p.b[:], b))
+	}
 }
 
 // plainIPv4 reports whether b is an IPv4 address in canonical dotted-quad
@@ -130,6 +274,7 @@ func plainIPv4(b []byte) bool {
 // store of their PublicIPs slices. Both are reused once consumed.
 type batch struct {
 	flows []Flow
+	keys  []Keys // per flow, in keyed mode
 	ips   []string
 	stats Stats
 	errs  []string // first few skipped rows, formatted
@@ -138,6 +283,7 @@ type batch struct {
 
 func (b *batch) reset() {
 	b.flows = b.flows[:0]
+	b.keys = b.keys[:0]
 	b.ips = b.ips[:0]
 	b.stats = Stats{}
 	b.errs = b.errs[:0]
@@ -216,11 +362,20 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		}
 		f.VMName = d.str(fVMName, vm)
 	}
-	f.VMIPAddress = d.addr(fVMIPAddress, v[fVMIPAddress])
-	f.SrcIP = d.addr(fSrcIP, v[fSrcIP])
-	f.DestIP = d.addr(fDestIP, v[fDestIP])
+	k := &d.keys
+	if d.in != nil {
+		k.VMIPAddress, f.VMIPAddress = d.addrKey(fVMIPAddress, v[fVMIPAddress])
+		k.SrcIP, f.SrcIP = d.addrKey(fSrcIP, v[fSrcIP])
+		k.DestIP, f.DestIP = d.addrKey(fDestIP, v[fDestIP])
+		k.L7Protocol, f.L7Protocol = d.protoKey(v[fL7Protocol])
+		d.pubIDs = d.pubIDs[:0]
+	} else {
+		f.VMIPAddress = d.addr(fVMIPAddress, v[fVMIPAddress])
+		f.SrcIP = d.addr(fSrcIP, v[fSrcIP])
+		f.DestIP = d.addr(fDestIP, v[fDestIP])
+		f.L7Protocol = d.str(fL7Protocol, v[fL7Protocol])
+	}
 	f.L4Protocol = d.str(fL4Protocol, v[fL4Protocol])
-	f.L7Protocol = d.str(fL7Protocol, v[fL7Protocol])
 	f.RemoteRegion = d.str(fRemoteRegion, v[fRemoteRegion])
 	f.VMRegion = d.str(fVMRegion, v[fVMRegion])
 	if pv := v[fPublicIPs]; len(pv) > 0 {
@@ -236,6 +391,15 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		}
 	}
 	if !d.derived {
+		if d.in != nil {
+			k.AllExtIPs, f.AllExtIPs = d.addrKey(fAllExtIPs, v[fAllExtIPs])
+			if !d.matchKeyed(f, k) {
+				b.flows = b.flows[:n0]
+			} else {
+				b.keys = append(b.keys, *k)
+			}
+			return nil
+		}
 		f.AllExtIPs = d.addr(fAllExtIPs, v[fAllExtIPs])
 		if !d.q.match(f) {
 			b.flows = b.flows[:n0]
@@ -255,6 +419,24 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	d.extBuf = all
 	proto := *f
 	b.flows = b.flows[:n0]
+	if d.in != nil {
+		extID := k.DestIP
+		if f.FlowDirection == Inbound {
+			extID = k.SrcIP
+		}
+		ids := append(d.pubIDs, extID)[:len(all)]
+		for i, ip := range all {
+			g := proto
+			g.AllExtIPs = ip
+			kk := *k
+			kk.AllExtIPs = ids[i]
+			if d.matchKeyed(&g, &kk) {
+				b.flows = append(b.flows, g)
+				b.keys = append(b.keys, kk)
+			}
+		}
+		return nil
+	}
 	for _, ip := range all {
 		g := proto
 		g.AllExtIPs = ip
@@ -297,12 +479,22 @@ func (d *decoder) time(f field, b []byte, required bool) (time.Time, *rowError) 
 // form and portal exports), the raw PublicIPs_s form "ip|n|n|n ip2|n|n|n", or
 // a plain list separated by spaces, commas or semicolons.
 func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
+	if d.pubQuoted {
+		// b is the raw CSV field, "[""a"",""b""]": read it as it is when
+		// it has that simple form, else unquote it first.
+		n := len(d.pubIDs)
+		if out, ok := d.appendQuotedIPs(dst, b); ok {
+			return out, nil
+		}
+		d.pubIDs = d.pubIDs[:n]
+		b, d.pubScratch = unquote(b, d.pubScratch[:0])
+	}
 	b = bytes.TrimSpace(b)
 	if len(b) == 0 {
 		return dst, nil
 	}
 	if b[0] == '[' {
-		start := len(dst)
+		start, startIDs := len(dst), len(d.pubIDs)
 		if bytes.IndexByte(b, '\\') < 0 {
 			// Fast path: ["a","b"] with no escapes.
 			in := b[1:]
@@ -327,19 +519,19 @@ func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
 					break
 				}
 				if s := in[1 : 1+end]; len(s) > 0 {
-					dst = append(dst, d.addr(fPublicIPs, s))
+					dst = append(dst, d.pubAddr(s))
 				}
 				in = in[end+2:]
 			}
 		}
-		dst = dst[:start]
+		dst, d.pubIDs = dst[:start], d.pubIDs[:startIDs]
 		var arr []string
 		if err := json.Unmarshal(b, &arr); err != nil {
 			return dst, &rowError{column: d.colName(fPublicIPs), value: string(b), reason: "not a JSON array of strings"}
 		}
 		for _, s := range arr {
 			if s != "" {
-				dst = append(dst, d.addr(fPublicIPs, []byte(s)))
+				dst = append(dst, d.pubAddr([]byte(s)))
 			}
 		}
 		return dst, nil
@@ -356,10 +548,42 @@ func (d *decoder) appendIPs(dst []string, b []byte) ([]string, *rowError) {
 			tok = tok[:j]
 		}
 		if len(tok) > 0 {
-			dst = append(dst, d.addr(fPublicIPs, tok))
+			dst = append(dst, d.pubAddr(tok))
 		}
 	}
 	return dst, nil
+}
+
+// appendQuotedIPs reads a quoted CSV field holding a JSON array of plain
+// strings, "[""a"",""b""]", without unquoting it first; ok is false for
+// any other form (spaces, escapes, other values), left to the general path.
+func (d *decoder) appendQuotedIPs(dst []string, b []byte) ([]string, bool) {
+	if len(b) < 4 || b[1] != '[' || b[len(b)-2] != ']' || b[len(b)-1] != '"' {
+		return dst, false
+	}
+	start := len(dst)
+	in := b[2 : len(b)-2]
+	for len(in) > 0 {
+		if len(in) < 4 || in[0] != '"' || in[1] != '"' {
+			return dst[:start], false
+		}
+		in = in[2:]
+		end := bytes.IndexByte(in, '"')
+		if end < 0 || end+1 >= len(in) || in[end+1] != '"' || bytes.IndexByte(in[:end], '\\') >= 0 {
+			return dst[:start], false
+		}
+		if end > 0 {
+			dst = append(dst, d.pubAddr(in[:end]))
+		}
+		in = in[end+2:]
+		if len(in) > 0 {
+			if in[0] != ',' || len(in) == 1 {
+				return dst[:start], false
+			}
+			in = in[1:]
+		}
+	}
+	return dst, true
 }
 
 // parseInt parses a count or port: an integer, or a float with no fraction
@@ -405,8 +629,10 @@ func parseInt(b []byte) (int64, bool) {
 
 // dayCache remembers the day number of the last date parsed.
 type dayCache struct {
-	y, m, d int
-	days    int64
+	date uint64 // the last date's 8 bytes "YYYY-MM-" and
+	dd   uint16 // its day "DD"
+	days int64
+	ok   bool
 }
 
 // parseISO parses "YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|±hh:mm]" (a space may
@@ -416,18 +642,32 @@ func (c *dayCache) parseISO(b []byte) (time.Time, bool) {
 	return t, ok
 }
 
+// two parses the two digits at b[0:2].
+func two(b []byte) (int, bool) {
+	x, y := b[0]-'0', b[1]-'0'
+	return int(x)*10 + int(y), x <= 9 && y <= 9
+}
+
 // parseISOZoned is parseISO that also reports whether the text has a zone.
+// The date of the last call is remembered: flows of one export share few.
 func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false, false
 	}
-	y, ok1 := digits(b[0:4])
-	mo, ok2 := digits(b[5:7])
-	d, ok3 := digits(b[8:10])
-	h, ok4 := digits(b[11:13])
-	mi, ok5 := digits(b[14:16])
-	s, ok6 := digits(b[17:19])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) || h > 23 || mi > 59 || s > 59 {
+	date, dd := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint16(b[8:])
+	if !c.ok || date != c.date || dd != c.dd {
+		y, ok1 := digits(b[0:4])
+		mo, ok2 := two(b[5:])
+		d, ok3 := two(b[8:])
+		if !(ok1 && ok2 && ok3) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
+			return time.Time{}, false, false
+		}
+		c.date, c.dd, c.days, c.ok = date, dd, daysFromCivil(y, mo, d), true
+	}
+	h, ok4 := two(b[11:])
+	mi, ok5 := two(b[14:])
+	s, ok6 := two(b[17:])
+	if !(ok4 && ok5 && ok6) || h > 23 || mi > 59 || s > 59 {
 		return time.Time{}, false, false
 	}
 	rest := b[19:]
@@ -453,8 +693,8 @@ func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	case len(rest) == 1 && (rest[0] == 'Z' || rest[0] == 'z'):
 		zoned = true
 	case len(rest) == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':':
-		oh, ok1 := digits(rest[1:3])
-		om, ok2 := digits(rest[4:6])
+		oh, ok1 := two(rest[1:])
+		om, ok2 := two(rest[4:])
 		if !ok1 || !ok2 || oh > 23 || om > 59 {
 			return time.Time{}, false, false
 		}
@@ -465,9 +705,6 @@ func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 		zoned = true
 	default:
 		return time.Time{}, false, false
-	}
-	if y != c.y || mo != c.m || d != c.d || c.y == 0 {
-		c.y, c.m, c.d, c.days = y, mo, d, daysFromCivil(y, mo, d)
 	}
 	sec := c.days*86400 + int64(h*3600+mi*60+s) - off
 	return time.Unix(sec, int64(nsec)).UTC(), zoned, true

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,6 +124,27 @@ func TestPlainIPv4(t *testing.T) {
 	} {
 		if got := plainIPv4([]byte(in)); got != want {
 			t.Errorf("plainIPv4(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestQuotedPublicIPs: reading a quoted CSV PublicIPs field as it is gives
+// what unquoting it and parsing the JSON gives, or declines.
+func TestQuotedPublicIPs(t *testing.T) {
+	sc, err := newSchema("q.csv", []string{"FlowStartTime", "FlowEndTime", "FlowDirection", "AllowedOutFlows", "AllowedInFlows", "VMIPAddress", "PublicIPs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{`"[]"`, `"[""1.2.3.4""]"`, `"[""1.2.3.4"",""::ffff:5.6.7.8""]"`, `"[""a"",""""]"`, `"[ ""1.2.3.4"" ]"`,
+		`"[""1.2.3.4"",]"`, `"[""1.2.3.4""`, `"[""a\""b""]"`, `"[""1.2.3.4"""]"`, `"[""x"",""y"",""z""]"`, `"["""",""1.1.1.1""]"`} {
+		d := newDecoder(sc, Query{})
+		d.pubQuoted = true
+		got, gerr := d.appendIPs(nil, []byte(in))
+		plain, _ := unquote([]byte(in), nil)
+		d2 := newDecoder(sc, Query{})
+		want, werr := d2.appendIPs(nil, plain)
+		if (gerr == nil) != (werr == nil) || !slices.Equal(got, want) {
+			t.Errorf("%s: got %q, %v; want %q, %v", in, got, gerr, want, werr)
 		}
 	}
 }

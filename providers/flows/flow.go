@@ -60,7 +60,7 @@ func (f *Flow) TotalAllowedFlows() int64 { return AddCounts(f.AllowedOutFlows, f
 // would overflow stays at the largest value instead of wrapping negative.
 func AddCounts(a, b int64) int64 {
 	s := a + b
-	if (s > a) == (b > 0) {
+	if (a^s)&(b^s) >= 0 { // no overflow: s has the sign of a or of b
 		return s
 	}
 	if b > 0 {

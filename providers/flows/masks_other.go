@@ -1,0 +1,6 @@
+//go:build !amd64
+
+package flows
+
+// structMasks fills out[i] with the masks of the 64-byte block i of b.
+func structMasks(b []byte, out []blockMasks) { structMasksGo(b, out) }
