@@ -3,6 +3,7 @@ package flowsummary
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ func BenchmarkCollect(b *testing.B) {
 	b.ReportAllocs()
 	var rows int64
 	for b.Loop() {
-		c := NewCollector(time.Time{}, time.Time{}, DefaultMaxFlowsKept)
+		c := NewCollector(time.Time{}, time.Time{}, keptForBench())
 		st, err := c.Collect(context.Background(), src, flows.Query{IP: "10.0.3.5"})
 		if err != nil {
 			b.Fatal(err)
@@ -45,4 +46,12 @@ func BenchmarkCollect(b *testing.B) {
 		rows = st.RowsRead
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(int64(b.N)*rows), "ns/row")
+}
+
+func keptForBench() int {
+	if v := os.Getenv("KEPT"); v != "" {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	return DefaultMaxFlowsKept
 }

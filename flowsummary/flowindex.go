@@ -51,10 +51,10 @@ type FlowIndex struct {
 	// protocol IDs (its Keys) instead of ips and protos.
 	in               *flows.Interner
 	srcLast, dstLast lastID
-	pos              keyTable        // packed IDs → row
-	wide             map[FlowKey]int // keys whose IDs do not fit the packing
-	keys             []rowKey        // per row: its key's IDs
-	accs             []rowAcc        // per row: what is summed
+	pos              keyTable        // packed IDs → the row's sums
+	wide             map[FlowKey]int // keys whose IDs do not fit the packing → keys/accs
+	keys             []rowKey        // per wide row: its key's IDs
+	accs             []rowAcc        // per wide row: what is summed
 	flows            int64
 	next             uint64 // position of the next Add
 }
@@ -106,12 +106,23 @@ func (t *idTable) add(s string) uint32 {
 }
 
 // Bit widths of the packed key: source and dest address IDs, protocol ID,
-// direction ID (24+24+12+4 = 64).
+// direction ID (24+24+11+4 = 63; the top bit marks a used table slot).
 const (
 	ipBits    = 24
-	protoBits = 12
+	protoBits = 11
 	dirBits   = 4
+	usedBit   = 1 << 63
 )
+
+// unpack returns the IDs of a packed key.
+func unpack(key uint64) rowKey {
+	return rowKey{
+		s: uint32(key>>(ipBits+protoBits+dirBits)) & (1<<ipBits - 1),
+		d: uint32(key>>(protoBits+dirBits)) & (1<<ipBits - 1),
+		p: uint32(key>>dirBits) & (1<<protoBits - 1),
+		r: uint32(key) & (1<<dirBits - 1),
+	}
+}
 
 // NewFlowIndex returns an empty flow index.
 func NewFlowIndex() *FlowIndex {
@@ -198,30 +209,29 @@ func (x *FlowIndex) add(src, dst, proto, dir string, n, bytes int64, at uint64) 
 // addIDs adds to the row of the interned key (s, d, p, r).
 func (x *FlowIndex) addIDs(s, d, p, r uint32, n, bytes int64, at uint64) {
 	if s < 1<<ipBits && d < 1<<ipBits && p < 1<<protoBits && r < 1<<dirBits {
-		key := uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
+		key := usedBit | uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
 		slot := x.pos.find(key)
-		if i := x.pos.slots[slot].row; i > 0 {
-			x.sum(int(i-1), n, bytes, at)
+		if sl := &x.pos.slots[slot]; sl.key == key {
+			sl.acc.add(n, bytes, at)
 			return
 		}
-		x.pos.set(slot, key, int32(len(x.keys)+1))
-	} else {
-		k := FlowKey{x.ipStr(s), x.ipStr(d), x.protoStr(p), flows.Direction(x.dirs.strs[r])}
-		if x.wide == nil {
-			x.wide = make(map[FlowKey]int)
-		}
-		if i, ok := x.wide[k]; ok {
-			x.sum(i, n, bytes, at)
-			return
-		}
-		x.wide[k] = len(x.keys)
+		x.pos.set(slot, key, rowAcc{n, bytes, at})
+		return
 	}
+	k := FlowKey{x.ipStr(s), x.ipStr(d), x.protoStr(p), flows.Direction(x.dirs.strs[r])}
+	if x.wide == nil {
+		x.wide = make(map[FlowKey]int)
+	}
+	if i, ok := x.wide[k]; ok {
+		x.accs[i].add(n, bytes, at)
+		return
+	}
+	x.wide[k] = len(x.keys)
 	x.keys = append(x.keys, rowKey{s, d, p, r})
 	x.accs = append(x.accs, rowAcc{n, bytes, at})
 }
 
-func (x *FlowIndex) sum(i int, n, bytes int64, at uint64) {
-	a := &x.accs[i]
+func (a *rowAcc) add(n, bytes int64, at uint64) {
 	a.total = addSat(a.total, n)
 	if bytes != 0 {
 		a.bytes = addSat(a.bytes, bytes)
@@ -231,9 +241,21 @@ func (x *FlowIndex) sum(i int, n, bytes int64, at uint64) {
 	}
 }
 
-// keyTable maps packed keys to row numbers + 1 (0: empty slot), with open
-// addressing: cheaper than a Go map for the one probe per flow, and one
-// cache line per probe.
+// each calls fn for every row: its key's IDs and sums.
+func (x *FlowIndex) each(fn func(k rowKey, a rowAcc)) {
+	for _, sl := range x.pos.slots {
+		if sl.key != 0 {
+			fn(unpack(sl.key), sl.acc)
+		}
+	}
+	for i, k := range x.keys {
+		fn(k, x.accs[i])
+	}
+}
+
+// keyTable holds the rows of packed keys with their sums, with open
+// addressing: one cache line per flow, cheaper than a Go map probe and a
+// row array.
 type keyTable struct {
 	slots []keySlot
 	shift uint8
@@ -241,8 +263,8 @@ type keyTable struct {
 }
 
 type keySlot struct {
-	key uint64
-	row int32
+	key uint64 // usedBit | packed IDs; 0: empty
+	acc rowAcc
 }
 
 // find returns the slot of key: where it is, or the empty slot to put it.
@@ -253,16 +275,17 @@ func (t *keyTable) find(key uint64) int {
 	mask := len(t.slots) - 1
 	i := int((key * 0x9e3779b97f4a7c15) >> t.shift)
 	for {
-		if s := &t.slots[i]; s.row == 0 || s.key == key {
+		if k := t.slots[i].key; k == 0 || k == key {
 			return i
 		}
 		i = (i + 1) & mask
 	}
 }
 
-// set puts key at its (empty) slot, growing the table past half full.
-func (t *keyTable) set(slot int, key uint64, row int32) {
-	t.slots[slot] = keySlot{key, row}
+// set puts key and its sums at its (empty) slot, growing the table past
+// half full.
+func (t *keyTable) set(slot int, key uint64, acc rowAcc) {
+	t.slots[slot] = keySlot{key, acc}
 	if t.n++; 2*t.n > len(t.slots) {
 		t.grow()
 	}
@@ -275,7 +298,7 @@ func (t *keyTable) grow() {
 	t.shift = uint8(64 - bits.TrailingZeros(uint(size)))
 	t.n = 0
 	for _, s := range old {
-		if s.row != 0 {
+		if s.key != 0 {
 			t.slots[t.find(s.key)] = s
 			t.n++
 		}
@@ -288,30 +311,30 @@ func (t *keyTable) grow() {
 func (x *FlowIndex) Merge(o *FlowIndex) {
 	x.flows += o.flows
 	var c lastID
-	for i, k := range o.keys {
+	o.each(func(k rowKey, a rowAcc) {
 		s, d := x.ips.id(o.ipStr(k.s), &x.srcLast), x.ips.id(o.ipStr(k.d), &x.dstLast)
 		p, dr := x.protos.id(o.protoStr(k.p), &c), x.dirs.id(o.dirs.strs[k.r], &x.dirs.last)
-		a := o.accs[i]
 		x.addIDs(s, d, p, dr, a.total, a.bytes, a.first)
-	}
+	})
 	x.next = max(x.next, o.next)
 }
 
 // snapshot returns the rows with their totals, in first-seen order.
 func (x *FlowIndex) snapshot() []FlowIndexRow {
-	if len(x.keys) == 0 {
+	type row struct {
+		k rowKey
+		a rowAcc
+	}
+	all := make([]row, 0, x.Len())
+	x.each(func(k rowKey, a rowAcc) { all = append(all, row{k, a}) })
+	if len(all) == 0 {
 		return nil
 	}
-	idx := make([]int, len(x.keys))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(x.accs[a].first, x.accs[b].first) })
-	rows := make([]FlowIndexRow, len(idx))
-	for k, i := range idx {
-		key, a := x.keys[i], x.accs[i]
-		rows[k] = FlowIndexRow{Source: x.ipStr(key.s), Dest: x.ipStr(key.d), L7Protocol: x.protoStr(key.p),
-			FlowDirection: flows.Direction(x.dirs.strs[key.r]), TotalAllowedFlows: a.total, TotalBytes: a.bytes}
+	slices.SortFunc(all, func(a, b row) int { return cmp.Compare(a.a.first, b.a.first) })
+	rows := make([]FlowIndexRow, len(all))
+	for i, r := range all {
+		rows[i] = FlowIndexRow{Source: x.ipStr(r.k.s), Dest: x.ipStr(r.k.d), L7Protocol: x.protoStr(r.k.p),
+			FlowDirection: flows.Direction(x.dirs.strs[r.k.r]), TotalAllowedFlows: r.a.total, TotalBytes: r.a.bytes}
 	}
 	return rows
 }
@@ -320,7 +343,7 @@ func (x *FlowIndex) snapshot() []FlowIndexRow {
 func (x *FlowIndex) Flows() int64 { return x.flows }
 
 // Len returns the number of distinct keys.
-func (x *FlowIndex) Len() int { return len(x.keys) }
+func (x *FlowIndex) Len() int { return x.pos.n + len(x.keys) }
 
 // FirstSeen returns the rows in the order their keys were first seen.
 func (x *FlowIndex) FirstSeen() []FlowIndexRow { return x.snapshot() }
