@@ -1,10 +1,11 @@
 package flowsummary
 
 import (
-	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gonotebooklets/notebooklets/providers/flows"
@@ -43,6 +44,11 @@ type Collector struct {
 	keptAt  []uint64 // input position of each kept flow
 	hostAt  [3]uint64
 	hostSet [3]bool
+	// keepBound, shared by the parts of one Collect, is the lowest position
+	// at which some part holds MaxKept flows: a flow after it cannot be
+	// among the first MaxKept, so no part copies it.
+	keepBound *atomic.Uint64
+	keptStrs  map[string]string // the kept flows' other strings (cloneKeyed)
 }
 
 // HostFacts is what the flows tell about the queried host: its VM name,
@@ -65,14 +71,19 @@ func (c *Collector) Collect(ctx context.Context, src flows.Source, q flows.Query
 	q = q.Normalized()
 	var parts []*collectPart
 	base := c.next // after what earlier calls added
+	bound := new(atomic.Uint64)
+	bound.Store(math.MaxUint64)
 	st, err := flows.StreamParallel(ctx, src, q, func(in *flows.Interner) flows.Consumer {
 		p := &collectPart{c: c.newPart(in), q: q, base: base}
+		p.c.keepBound = bound
 		parts = append(parts, p)
 		return p
 	})
-	for _, p := range parts {
-		c.merge(p.c)
+	cs := make([]*Collector, len(parts))
+	for i, p := range parts {
+		cs[i] = p.c
 	}
+	c.mergeAll(cs)
 	return st, err
 }
 
@@ -106,56 +117,68 @@ func (c *Collector) newPart(in *flows.Interner) *Collector {
 	return p
 }
 
-// merge adds part p (made by newPart, fed with flows whose positions
+// mergeAll adds parts (made by newPart, fed with flows whose positions
 // interleave with c's as in the input) to c.
-func (c *Collector) merge(p *Collector) {
-	c.Dropped += p.Dropped
-	c.Seen += p.Seen
-	if !p.First.IsZero() && (c.First.IsZero() || p.First.Before(c.First)) {
-		c.First = p.First
+func (c *Collector) mergeAll(parts []*Collector) {
+	for _, p := range parts {
+		c.Dropped += p.Dropped
+		c.Seen += p.Seen
+		if !p.First.IsZero() && (c.First.IsZero() || p.First.Before(c.First)) {
+			c.First = p.First
+		}
+		if p.Last.After(c.Last) {
+			c.Last = p.Last
+		}
+		if c.Index != nil {
+			c.Index.Merge(p.Index)
+		}
+		if c.ByProtocol != nil {
+			c.ByProtocol.Merge(p.ByProtocol)
+		}
+		if c.ByDirection != nil {
+			c.ByDirection.Merge(p.ByDirection)
+		}
+		for i := range c.hostAt {
+			if p.hostSet[i] && (!c.hostSet[i] || p.hostAt[i] < c.hostAt[i]) {
+				c.hostSet[i], c.hostAt[i] = true, p.hostAt[i]
+				*c.hostField(i) = *p.hostField(i)
+			}
+		}
+		c.next = max(c.next, p.next)
 	}
-	if p.Last.After(c.Last) {
-		c.Last = p.Last
-	}
-	if c.Index != nil {
-		c.Index.Merge(p.Index)
-	}
-	if c.ByProtocol != nil {
-		c.ByProtocol.Merge(p.ByProtocol)
-	}
-	if c.ByDirection != nil {
-		c.ByDirection.Merge(p.ByDirection)
-	}
-	// The first MaxKept of both, by position.
-	type kept struct {
-		at uint64
-		f  flows.Flow
-	}
-	all := make([]kept, 0, len(c.Kept)+len(p.Kept))
-	for i := range c.Kept {
-		all = append(all, kept{c.keptAt[i], c.Kept[i]})
-	}
-	for i := range p.Kept {
-		all = append(all, kept{p.keptAt[i], p.Kept[i]})
-	}
-	slices.SortStableFunc(all, func(a, b kept) int { return cmp.Compare(a.at, b.at) })
-	all = all[:min(len(all), c.MaxKept)]
-	c.Kept, c.keptAt = c.Kept[:0], c.keptAt[:0]
-	for _, k := range all {
-		c.Kept = append(c.Kept, k.f)
-		c.keptAt = append(c.keptAt, k.at)
-	}
-	if len(c.Kept) == 0 {
-		c.Kept, c.keptAt = nil, nil
-	}
+	c.mergeKept(parts)
 	c.Truncated = c.Seen - int64(len(c.Kept))
-	for i := range c.hostAt {
-		if p.hostSet[i] && (!c.hostSet[i] || p.hostAt[i] < c.hostAt[i]) {
-			c.hostSet[i], c.hostAt[i] = true, p.hostAt[i]
-			*c.hostField(i) = *p.hostField(i)
+}
+
+// mergeKept keeps the first MaxKept flows of c and parts, by position:
+// each list is in position order, so this is a k-way merge.
+func (c *Collector) mergeKept(parts []*Collector) {
+	lists := make([]*Collector, 0, len(parts)+1)
+	total := 0
+	for _, p := range append([]*Collector{c}, parts...) {
+		if len(p.Kept) > 0 {
+			lists = append(lists, p)
+			total += len(p.Kept)
 		}
 	}
-	c.next = max(c.next, p.next)
+	if len(lists) <= 1 && (len(lists) == 0 || lists[0] == c) {
+		return
+	}
+	n := min(total, c.MaxKept)
+	kept, at := make([]flows.Flow, 0, n), make([]uint64, 0, n)
+	next := make([]int, len(lists))
+	for len(kept) < n {
+		best := -1
+		for i, l := range lists {
+			if next[i] < len(l.Kept) && (best < 0 || l.keptAt[next[i]] < lists[best].keptAt[next[best]]) {
+				best = i
+			}
+		}
+		l := lists[best]
+		kept, at = append(kept, l.Kept[next[best]]), append(at, l.keptAt[next[best]])
+		next[best]++
+	}
+	c.Kept, c.keptAt = kept, at
 }
 
 func (c *Collector) hostField(i int) *string {
@@ -244,12 +267,43 @@ func (c *Collector) add(f *flows.Flow, k *flows.Keys, at uint64) {
 			c.ByDirection.addByID(dir, string(f.FlowDirection), sec, 1, n, b, f.AllExtIPs, at)
 		}
 	}
-	if len(c.Kept) < c.MaxKept {
-		c.Kept = append(c.Kept, cloneFlow(f))
+	if len(c.Kept) < c.MaxKept && (c.keepBound == nil || at < c.keepBound.Load()) {
+		if k != nil {
+			c.Kept = append(c.Kept, c.cloneKeyed(f))
+		} else {
+			c.Kept = append(c.Kept, cloneFlow(f))
+		}
 		c.keptAt = append(c.keptAt, at)
+		if len(c.Kept) == c.MaxKept && c.keepBound != nil {
+			for b := c.keepBound.Load(); at < b && !c.keepBound.CompareAndSwap(b, at); b = c.keepBound.Load() {
+			}
+		}
 	} else {
 		c.Truncated++
 	}
+}
+
+// cloneKeyed copies a flow of a keyed part: its address and protocol
+// strings are the Interner's (stable), the others are interned in the part
+// (they repeat), so a kept flow costs one allocation, for PublicIPs.
+func (c *Collector) cloneKeyed(f *flows.Flow) flows.Flow {
+	g := *f
+	if c.keptStrs == nil {
+		c.keptStrs = make(map[string]string)
+	}
+	for _, p := range [...]*string{&g.FlowType, &g.VMName, &g.L4Protocol, &g.RemoteRegion, &g.VMRegion} {
+		if *p == "" {
+			continue
+		}
+		s, ok := c.keptStrs[*p]
+		if !ok {
+			s = strings.Clone(*p)
+			c.keptStrs[s] = s
+		}
+		*p = s
+	}
+	g.PublicIPs = slices.Clone(f.PublicIPs)
+	return g
 }
 
 func cloneFlow(f *flows.Flow) flows.Flow {

@@ -291,6 +291,13 @@ func (t *keyTable) set(slot int, key uint64, acc rowAcc) {
 	}
 }
 
+// reserve grows the table to hold n keys without growing again.
+func (t *keyTable) reserve(n int) {
+	for t.slots == nil || 2*n > len(t.slots) {
+		t.grow()
+	}
+}
+
 func (t *keyTable) grow() {
 	old := t.slots
 	size := max(2*len(old), 1024)
@@ -309,6 +316,7 @@ func (t *keyTable) grow() {
 // first-seen order to be the one a single pass gives, the positions of the
 // two indexes' flows must interleave as in the input (see Collector).
 func (x *FlowIndex) Merge(o *FlowIndex) {
+	x.pos.reserve(x.pos.n + o.pos.n)
 	x.flows += o.flows
 	var c lastID
 	o.each(func(k rowKey, a rowAcc) {
