@@ -94,6 +94,13 @@ type collectPart struct {
 	base uint64
 }
 
+// WantsAll reports whether the next flow may be kept whole (the reader
+// may skip what only kept flows show otherwise).
+func (p *collectPart) WantsAll() bool {
+	c := p.c
+	return len(c.Kept) < c.MaxKept && c.next < c.keepBound.Load()
+}
+
 func (p *collectPart) Add(f *flows.Flow, k *flows.Keys, at flows.Position) {
 	pos := p.base + uint64(at)
 	p.c.learnHost(f, p.q, pos)

@@ -344,8 +344,9 @@ func (w *parser) settle(j *csvJob) ([]byte, int64, error) {
 var errStopped = errors.New("stopped")
 
 // rows decodes the records of data (line: the line number of its first
-// byte) and passes each row's flows to emit.
-func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit func(*batch)) {
+// byte) and passes each row's flows to emit; full, when set, says whether
+// the consumer wants the next row's flows whole (WantsAll).
+func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit func(*batch), full func() bool) {
 	t := &w.tok
 	sc := w.p.cs.sc
 	name := w.p.cs.name
@@ -364,6 +365,7 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 		}
 		w.scratch = w.scratch[:0]
 		w.dec.pubQuoted = false
+		w.dec.lean = full != nil && !full()
 		for _, p := range w.pairs {
 			f := t.fieldSpan(data, r, p.col)
 			if len(f) > 0 && f[0] == '"' {
@@ -481,7 +483,7 @@ func (p *pipeline) runOrdered(ctx context.Context, fn func(*Flow) error) (Stats,
 						b.ips = make([]string, 0, est)
 					}
 					var cst chunkStats
-					w.rows(data, line, &cst, b, nil)
+					w.rows(data, line, &cst, b, nil, nil)
 					b.stats = cst.stats
 					for _, k := range cst.skips {
 						b.errs = append(b.errs, k.msg)
@@ -585,6 +587,10 @@ func (p *pipeline) runParallel(ctx context.Context, ws *workerSet, base Position
 		wg.Go(func() {
 			w := p.newParser(ins[i])
 			c := consumers[i]
+			var full func() bool
+			if wa, ok := c.(interface{ WantsAll() bool }); ok {
+				full = wa.WantsAll
+			}
 			st := &parts[i]
 			for j := range jobs {
 				if j.err != nil {
@@ -611,7 +617,7 @@ func (p *pipeline) runParallel(ctx context.Context, ws *workerSet, base Position
 						at++
 					}
 					b.flows, b.keys, b.ips = b.flows[:0], b.keys[:0], b.ips[:0]
-				})
+				}, full)
 				p.putBuf(j.buf)
 			}
 		})

@@ -57,17 +57,19 @@ type decoder struct {
 	// until the next row), for consumers that copy what they keep.
 	ephemeral bool
 	// pubQuoted says the row's PublicIPs value is the raw quoted CSV field.
-	pubQuoted  bool
+	pubQuoted bool
+	// lean says the consumer will not keep the row's flows whole: PublicIPs
+	// is then only checked, when AllExtIPs is a column (Consumer.WantsAll).
+	lean       bool
 	pubScratch []byte
 	// in, when set, numbers the addresses and protocols (parallel mode):
 	// decode then sets Keys for each flow, and those strings are the
 	// Interner's; lastKey remembers each field's last text and ID.
-	in      *Interner
-	lastKey [nFields]lastText
-	pubIDs  []uint32
-	keys    Keys
-	qIP     uint32 // the query's IP as an ID (0: none)
-	hostOK  lastText
+	in     *Interner
+	pubIDs []uint32
+	keys   Keys
+	qIP    uint32 // the query's IP as an ID (0: none)
+	hostOK lastText
 }
 
 // lastText is a copy of a field's last text and what it gave.
@@ -86,22 +88,12 @@ func (l *lastText) set(b []byte, id uint32, s string) {
 
 // addrKey returns the ID and canonical string of the address in b (keyed
 // mode).
-func (d *decoder) addrKey(f field, b []byte) (uint32, string) {
+func (d *decoder) addrKey(b []byte) (uint32, string) {
 	if len(b) == 0 {
 		return 0, ""
 	}
-	l := &d.lastKey[f]
-	if l.is(b) {
-		return l.id, l.s
-	}
-	if f == fAllExtIPs && d.lastKey[fPublicIPs].is(b) {
-		p := &d.lastKey[fPublicIPs]
-		return p.id, p.s
-	}
-	id := d.in.addrs.idBytes(b, true)
-	s := d.in.addrs.strs[id]
-	l.set(b, id, s)
-	return id, s
+	id := d.in.addrCache.idBytes(&d.in.addrs, b, true)
+	return id, d.in.addrs.strs[id]
 }
 
 // protoKey returns the ID and string of an L7 protocol (keyed mode).
@@ -109,14 +101,8 @@ func (d *decoder) protoKey(b []byte) (uint32, string) {
 	if len(b) == 0 {
 		return 0, ""
 	}
-	l := &d.lastKey[fL7Protocol]
-	if l.is(b) {
-		return l.id, l.s
-	}
-	id := d.in.protos.idBytes(b, false)
-	s := d.in.protos.strs[id]
-	l.set(b, id, s)
-	return id, s
+	id := d.in.protoCache.idBytes(&d.in.protos, b, false)
+	return id, d.in.protos.strs[id]
 }
 
 // setKeyed makes the decoder number addresses and protocols with in.
@@ -224,7 +210,7 @@ func (d *decoder) pubAddr(b []byte) string {
 	if d.in == nil {
 		return d.addr(fPublicIPs, b)
 	}
-	id, s := d.addrKey(fPublicIPs, b)
+	id, s := d.addrKey(b)
 	d.pubIDs = append(d.pubIDs, id)
 	return s
 }
@@ -364,9 +350,9 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	}
 	k := &d.keys
 	if d.in != nil {
-		k.VMIPAddress, f.VMIPAddress = d.addrKey(fVMIPAddress, v[fVMIPAddress])
-		k.SrcIP, f.SrcIP = d.addrKey(fSrcIP, v[fSrcIP])
-		k.DestIP, f.DestIP = d.addrKey(fDestIP, v[fDestIP])
+		k.VMIPAddress, f.VMIPAddress = d.addrKey(v[fVMIPAddress])
+		k.SrcIP, f.SrcIP = d.addrKey(v[fSrcIP])
+		k.DestIP, f.DestIP = d.addrKey(v[fDestIP])
 		k.L7Protocol, f.L7Protocol = d.protoKey(v[fL7Protocol])
 		d.pubIDs = d.pubIDs[:0]
 	} else {
@@ -379,20 +365,24 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	f.RemoteRegion = d.str(fRemoteRegion, v[fRemoteRegion])
 	f.VMRegion = d.str(fVMRegion, v[fVMRegion])
 	if pv := v[fPublicIPs]; len(pv) > 0 {
-		start := len(b.ips)
-		var perr *rowError
-		b.ips, perr = d.appendIPs(b.ips, pv)
-		if perr != nil {
-			b.flows = b.flows[:n0]
-			return perr
-		}
-		if len(b.ips) > start {
-			f.PublicIPs = b.ips[start:len(b.ips):len(b.ips)]
+		if d.lean && !d.derived && d.pubQuoted && checkQuotedIPs(pv) {
+			// Not kept and not needed for AllExtIPs: checked only.
+		} else {
+			start := len(b.ips)
+			var perr *rowError
+			b.ips, perr = d.appendIPs(b.ips, pv)
+			if perr != nil {
+				b.flows = b.flows[:n0]
+				return perr
+			}
+			if len(b.ips) > start && !(d.lean && !d.derived) {
+				f.PublicIPs = b.ips[start:len(b.ips):len(b.ips)]
+			}
 		}
 	}
 	if !d.derived {
 		if d.in != nil {
-			k.AllExtIPs, f.AllExtIPs = d.addrKey(fAllExtIPs, v[fAllExtIPs])
+			k.AllExtIPs, f.AllExtIPs = d.addrKey(v[fAllExtIPs])
 			if !d.matchKeyed(f, k) {
 				b.flows = b.flows[:n0]
 			} else {
@@ -584,6 +574,32 @@ func (d *decoder) appendQuotedIPs(dst []string, b []byte) ([]string, bool) {
 		}
 	}
 	return dst, true
+}
+
+// checkQuotedIPs reports whether appendQuotedIPs would read b.
+func checkQuotedIPs(b []byte) bool {
+	if len(b) < 4 || b[1] != '[' || b[len(b)-2] != ']' || b[len(b)-1] != '"' {
+		return false
+	}
+	in := b[2 : len(b)-2]
+	for len(in) > 0 {
+		if len(in) < 4 || in[0] != '"' || in[1] != '"' {
+			return false
+		}
+		in = in[2:]
+		end := bytes.IndexByte(in, '"')
+		if end < 0 || end+1 >= len(in) || in[end+1] != '"' || bytes.IndexByte(in[:end], '\\') >= 0 {
+			return false
+		}
+		in = in[end+2:]
+		if len(in) > 0 {
+			if in[0] != ',' || len(in) == 1 {
+				return false
+			}
+			in = in[1:]
+		}
+	}
+	return true
 }
 
 // parseInt parses a count or port: an integer, or a float with no fraction

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
@@ -14,6 +15,9 @@ import (
 // are stable (a consumer may keep them without copying).
 type Interner struct {
 	addrs, protos strTable
+	// cache maps short texts (up to 16 bytes: every IPv4 address, most
+	// protocols) to IDs without hashing them with the maps.
+	addrCache, protoCache textCache
 }
 
 // NewInterner returns an empty Interner.
@@ -112,5 +116,59 @@ func (t *strTable) add(s string, addr bool) uint32 {
 		t.canon[c] = id
 	}
 	t.raw[strings.Clone(s)] = id
+	return id
+}
+
+// textCache is a direct-mapped cache of texts of at most 16 bytes and
+// their IDs: a probe is two loads, a multiply and three compares.
+type textCache struct {
+	e [1 << textCacheBits]textEntry
+}
+
+const textCacheBits = 12
+
+type textEntry struct {
+	w0, w1 uint64
+	n      uint32 // text length + 1 (0: empty entry)
+	id     uint32
+}
+
+// words packs the text b (at most 16 bytes) into two words.
+func words(b []byte) (w0, w1 uint64) {
+	var buf [16]byte
+	if cap(b) >= 16 {
+		full := b[:16]
+		w0, w1 = binary.LittleEndian.Uint64(full), binary.LittleEndian.Uint64(full[8:])
+	} else {
+		copy(buf[:], b)
+		w0, w1 = binary.LittleEndian.Uint64(buf[:]), binary.LittleEndian.Uint64(buf[8:])
+	}
+	switch n := len(b); {
+	case n < 8:
+		w0 &= 1<<(8*n) - 1
+		w1 = 0
+	case n < 16:
+		w1 &= 1<<(8*(n-8)) - 1
+	}
+	return w0, w1
+}
+
+func (c *textCache) slot(w0, w1 uint64, n int) *textEntry {
+	h := (w0*0x9e3779b97f4a7c15 ^ w1*0xc2b2ae3d27d4eb4f ^ uint64(n)) >> (64 - textCacheBits)
+	return &c.e[h]
+}
+
+// idBytes returns the ID of text b in t, through the cache c.
+func (c *textCache) idBytes(t *strTable, b []byte, addr bool) uint32 {
+	if len(b) > 16 {
+		return t.idBytes(b, addr)
+	}
+	w0, w1 := words(b)
+	e := c.slot(w0, w1, len(b))
+	if e.n == uint32(len(b))+1 && e.w0 == w0 && e.w1 == w1 {
+		return e.id
+	}
+	id := t.idBytes(b, addr)
+	*e = textEntry{w0, w1, uint32(len(b)) + 1, id}
 	return id
 }

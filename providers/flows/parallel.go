@@ -26,6 +26,12 @@ const (
 // Interner's (stable); its other strings and its PublicIPs slice are valid
 // only during the call (they may point into the reader's buffers), so a
 // consumer that keeps a flow deep copies it.
+//
+// A consumer that keeps few flows whole (an aggregation) may also have a
+// method WantsAll() bool: before each row the reader asks it, and when it
+// says false, PublicIPs may be left nil (when AllExtIPs is a column of its
+// own). Every value is still checked: a row with a malformed value in any
+// column is skipped either way.
 type Consumer interface {
 	Add(f *Flow, k *Keys, at Position)
 }

@@ -39,7 +39,7 @@ func BenchmarkParseChunk(b *testing.B) {
 	for b.Loop() {
 		w.tok.tokenize(body, false)
 		rows = len(w.tok.recs)
-		w.rows(body, 2, &st, &w.row, func(b *batch) { b.flows, b.keys, b.ips = b.flows[:0], b.keys[:0], b.ips[:0] })
+		w.rows(body, 2, &st, &w.row, func(b *batch) { b.flows, b.keys, b.ips = b.flows[:0], b.keys[:0], b.ips[:0] }, nil)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*rows), "ns/row")
 }
