@@ -57,6 +57,10 @@ type FlowIndex struct {
 	accs             []rowAcc        // per wide row: what is summed
 	flows            int64
 	next             uint64 // position of the next Add
+	// merging is set while Merge adds rows whose positions may come
+	// before those already seen (otherwise positions only grow, and a
+	// row's first flow is the one that created it).
+	merging bool
 }
 
 // rowAcc is what a row sums, with the input position of its first flow.
@@ -212,7 +216,14 @@ func (x *FlowIndex) addIDs(s, d, p, r uint32, n, bytes int64, at uint64) {
 		key := usedBit | uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
 		slot := x.pos.find(key)
 		if sl := &x.pos.slots[slot]; sl.key == key {
-			sl.acc.add(n, bytes, at)
+			// The hot half of the row; the cold half only when needed
+			// (positions only grow, except when merging).
+			sl.total = addSat(sl.total, n)
+			if bytes != 0 || x.merging {
+				c := &x.pos.cold[slot]
+				c.bytes = addSat(c.bytes, bytes)
+				c.first = min(c.first, at)
+			}
 			return
 		}
 		x.pos.set(slot, key, rowAcc{n, bytes, at})
@@ -243,9 +254,10 @@ func (a *rowAcc) add(n, bytes int64, at uint64) {
 
 // each calls fn for every row: its key's IDs and sums.
 func (x *FlowIndex) each(fn func(k rowKey, a rowAcc)) {
-	for _, sl := range x.pos.slots {
+	for i, sl := range x.pos.slots {
 		if sl.key != 0 {
-			fn(unpack(sl.key), sl.acc)
+			c := x.pos.cold[i]
+			fn(unpack(sl.key), rowAcc{sl.total, c.bytes, c.first})
 		}
 	}
 	for i, k := range x.keys {
@@ -255,16 +267,23 @@ func (x *FlowIndex) each(fn func(k rowKey, a rowAcc)) {
 
 // keyTable holds the rows of packed keys with their sums, with open
 // addressing: one cache line per flow, cheaper than a Go map probe and a
-// row array.
+// row array. A slot holds the key and TotalAllowedFlows (16 bytes, what
+// every flow touches); bytes and the first position sit apart in cold.
 type keyTable struct {
 	slots []keySlot
+	cold  []coldSums
 	shift uint8
 	n     int
 }
 
 type keySlot struct {
-	key uint64 // usedBit | packed IDs; 0: empty
-	acc rowAcc
+	key   uint64 // usedBit | packed IDs; 0: empty
+	total int64
+}
+
+type coldSums struct {
+	bytes int64
+	first uint64
 }
 
 // find returns the slot of key: where it is, or the empty slot to put it.
@@ -285,7 +304,8 @@ func (t *keyTable) find(key uint64) int {
 // set puts key and its sums at its (empty) slot, growing the table past
 // half full.
 func (t *keyTable) set(slot int, key uint64, acc rowAcc) {
-	t.slots[slot] = keySlot{key, acc}
+	t.slots[slot] = keySlot{key, acc.total}
+	t.cold[slot] = coldSums{acc.bytes, acc.first}
 	if t.n++; 2*t.n > len(t.slots) {
 		t.grow()
 	}
@@ -299,14 +319,15 @@ func (t *keyTable) reserve(n int) {
 }
 
 func (t *keyTable) grow() {
-	old := t.slots
+	old, oldCold := t.slots, t.cold
 	size := max(2*len(old), 1024)
-	t.slots = make([]keySlot, size)
+	t.slots, t.cold = make([]keySlot, size), make([]coldSums, size)
 	t.shift = uint8(64 - bits.TrailingZeros(uint(size)))
 	t.n = 0
-	for _, s := range old {
+	for i, s := range old {
 		if s.key != 0 {
-			t.slots[t.find(s.key)] = s
+			j := t.find(s.key)
+			t.slots[j], t.cold[j] = s, oldCold[i]
 			t.n++
 		}
 	}
@@ -317,6 +338,8 @@ func (t *keyTable) grow() {
 // two indexes' flows must interleave as in the input (see Collector).
 func (x *FlowIndex) Merge(o *FlowIndex) {
 	x.pos.reserve(x.pos.n + o.pos.n)
+	x.merging = true
+	defer func() { x.merging = false }()
 	x.flows += o.flows
 	var c lastID
 	o.each(func(k rowKey, a rowAcc) {

@@ -318,7 +318,7 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	}{{fAllowedOutFlows, &f.AllowedOutFlows}, {fAllowedInFlows, &f.AllowedInFlows}, {fDeniedInFlows, &f.DeniedInFlows}, {fDeniedOutFlows, &f.DeniedOutFlows},
 		{fBytesSrcToDest, &f.BytesSrcToDest}, {fBytesDestToSrc, &f.BytesDestToSrc}}
 	for _, x := range ints {
-		n, ok := parseInt(v[x.f])
+		n, ok := smallInt(v[x.f])
 		if !ok {
 			b.flows = b.flows[:n0]
 			return &rowError{column: d.colName(x.f), value: string(v[x.f]), reason: "not an integer"}
@@ -329,7 +329,7 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		}
 		*x.dst = n
 	}
-	port, ok := parseInt(v[fDestPort])
+	port, ok := smallInt(v[fDestPort])
 	if !ok || port < 0 || port > 65535 {
 		b.flows = b.flows[:n0]
 		return &rowError{column: d.colName(fDestPort), value: string(v[fDestPort]), reason: "not a port number"}
@@ -600,6 +600,24 @@ func checkQuotedIPs(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// smallInt is parseInt with the common cases (empty, 1 to 4 plain digits)
+// inline.
+func smallInt(b []byte) (int64, bool) {
+	switch len(b) {
+	case 0:
+		return 0, true
+	case 1:
+		if d := b[0] - '0'; d <= 9 {
+			return int64(d), true
+		}
+	case 2:
+		if d0, d1 := b[0]-'0', b[1]-'0'; d0 <= 9 && d1 <= 9 {
+			return int64(d0)*10 + int64(d1), true
+		}
+	}
+	return parseInt(b)
 }
 
 // parseInt parses a count or port: an integer, or a float with no fraction

@@ -125,7 +125,7 @@ type textCache struct {
 	e [1 << textCacheBits]textEntry
 }
 
-const textCacheBits = 12
+const textCacheBits = 13
 
 type textEntry struct {
 	w0, w1 uint64
@@ -153,9 +153,8 @@ func words(b []byte) (w0, w1 uint64) {
 	return w0, w1
 }
 
-func (c *textCache) slot(w0, w1 uint64, n int) *textEntry {
-	h := (w0*0x9e3779b97f4a7c15 ^ w1*0xc2b2ae3d27d4eb4f ^ uint64(n)) >> (64 - textCacheBits)
-	return &c.e[h]
+func slotOf(w0, w1 uint64, n int) int {
+	return int((w0*0x9e3779b97f4a7c15 ^ w1*0xc2b2ae3d27d4eb4f ^ uint64(n)) >> (64 - textCacheBits))
 }
 
 // idBytes returns the ID of text b in t, through the cache c.
@@ -164,11 +163,21 @@ func (c *textCache) idBytes(t *strTable, b []byte, addr bool) uint32 {
 		return t.idBytes(b, addr)
 	}
 	w0, w1 := words(b)
-	e := c.slot(w0, w1, len(b))
-	if e.n == uint32(len(b))+1 && e.w0 == w0 && e.w1 == w1 {
+	i := slotOf(w0, w1, len(b))
+	e := &c.e[i]
+	n := uint32(len(b)) + 1
+	if e.n == n && e.w0 == w0 && e.w1 == w1 {
 		return e.id
 	}
+	// Two ways: the slot and its neighbour.
+	e2 := &c.e[i^1]
+	if e2.n == n && e2.w0 == w0 && e2.w1 == w1 {
+		return e2.id
+	}
 	id := t.idBytes(b, addr)
-	*e = textEntry{w0, w1, uint32(len(b)) + 1, id}
+	if e.n != 0 {
+		*e2 = *e // the older entry moves over
+	}
+	*e = textEntry{w0, w1, n, id}
 	return id
 }
