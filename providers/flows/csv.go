@@ -124,12 +124,15 @@ func openCSV(name string, r io.Reader, chunkSize int, q Query) (*csvSource, erro
 	if err != nil {
 		return nil, err
 	}
-	var body io.Reader = br
-	if h.crOnly {
-		body = crToLF{br}
-	}
-	if _, err := io.CopyN(io.Discard, body, int64(h.size)); err != nil {
+	if _, err := br.Discard(h.size); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// Read what the header peek buffered, then the rest directly (through
+	// bufio every byte would be copied once more).
+	head, _ := br.Peek(br.Buffered())
+	var body io.Reader = io.MultiReader(bytes.NewReader(bytes.Clone(head)), r)
+	if h.crOnly {
+		body = crToLF{body}
 	}
 	sc, err := newSchema(name, h.names)
 	if err != nil {

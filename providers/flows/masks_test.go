@@ -3,6 +3,8 @@ package flows
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestStructMasks: the assembly masks equal the portable ones.
@@ -13,9 +15,16 @@ func TestStructMasks(t *testing.T) {
 		b[i] = ",\"\nab\r\x00\xff"[rnd.IntN(8)]
 	}
 	want := make([]blockMasks, maskBatch)
-	got := make([]blockMasks, maskBatch)
 	structMasksGo(b, want)
+	got := make([]blockMasks, maskBatch)
 	structMasks(b, got)
+	for _, impl := range asmMasks() {
+		alt := make([]blockMasks, maskBatch)
+		impl.fn(b, alt)
+		if d := cmp.Diff(want, alt, cmp.AllowUnexported(blockMasks{})); d != "" {
+			t.Errorf("%s (-go +asm):\n%s", impl.name, d)
+		}
+	}
 	for i := range want {
 		if want[i] != got[i] {
 			t.Fatalf("block %d: got %+v, want %+v", i, got[i], want[i])

@@ -146,9 +146,10 @@ func (t *tokenizer) fast(data []byte, pos, line int) (int, int, bool) {
 			valid := uint64(1)<<(n-base) - 1
 			c, q, nl = c&valid, q&valid, nl&valid
 		}
-		var inside uint64
-		if q != 0 || inq != 0 {
-			inside = prefixXor(q) ^ inq
+		// Without a branch on whether the block has quotes: it would be
+		// mispredicted about every other block of flow exports.
+		inside := prefixXor(q) ^ inq
+		{
 			seps := c | nl
 			opener, closer := q&inside, q&^inside
 			bad := opener &^ (seps<<1 | prevSep | q<<1 | prevQ)
@@ -192,9 +193,15 @@ func (t *tokenizer) fast(data []byte, pos, line int) (int, int, bool) {
 			e[i&63] = int32(base + bits.TrailingZeros64(w)) // w = 0 writes 64: beyond cnt, unused
 			w &= w - 1
 		}
-		for i := 8; i < cnt; i++ {
-			e[i&63] = int32(base + bits.TrailingZeros64(w))
-			w &= w - 1
+		if cnt > 8 {
+			for i := 8; i < 16; i++ {
+				e[i&63] = int32(base + bits.TrailingZeros64(w))
+				w &= w - 1
+			}
+			for i := 16; i < cnt; i++ {
+				e[i&63] = int32(base + bits.TrailingZeros64(w))
+				w &= w - 1
+			}
 		}
 		ends = ends[:k+cnt]
 		for r := nl &^ inside; r != 0; r &= r - 1 {

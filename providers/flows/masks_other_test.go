@@ -1,0 +1,10 @@
+//go:build !amd64
+
+package flows
+
+type maskImpl struct {
+	name string
+	fn   func([]byte, []blockMasks)
+}
+
+func asmMasks() []maskImpl { return nil }
