@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"time"
@@ -302,7 +303,10 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		b.flows = b.flows[:n0]
 		return err
 	}
-	dir := bytes.TrimSpace(v[fFlowDirection])
+	dir := v[fFlowDirection]
+	if len(dir) != 1 {
+		dir = bytes.TrimSpace(dir)
+	}
 	if len(dir) != 1 || (dir[0] != 'I' && dir[0] != 'O') {
 		b.flows = b.flows[:n0]
 		return &rowError{column: d.colName(fFlowDirection), value: string(v[fFlowDirection]), reason: `want "I" or "O"`}
@@ -337,7 +341,11 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	f.DestPort = int(port)
 	f.FlowType = d.str(fFlowType, v[fFlowType])
 	if d.s.has(fVMName) {
-		f.VMName = d.str(fVMName, bytes.TrimSpace(v[fVMName]))
+		vm := v[fVMName]
+		if len(vm) > 0 && (vm[0] <= ' ' || vm[len(vm)-1] <= ' ') {
+			vm = bytes.TrimSpace(vm)
+		}
+		f.VMName = d.str(fVMName, vm)
 	} else if vm := v[fVM]; len(vm) > 0 {
 		// VM_s is "resourcegroup/vmname": msticpy takes split(VM_s, "/")[1].
 		if i := bytes.IndexByte(vm, '/'); i >= 0 {
@@ -576,27 +584,34 @@ func (d *decoder) appendQuotedIPs(dst []string, b []byte) ([]string, bool) {
 	return dst, true
 }
 
-// checkQuotedIPs reports whether appendQuotedIPs would read b.
+// checkQuotedIPs reports whether appendQuotedIPs would read b, in one
+// pass: "[" then strings ""...""  separated by commas, then "]".
 func checkQuotedIPs(b []byte) bool {
 	if len(b) < 4 || b[1] != '[' || b[len(b)-2] != ']' || b[len(b)-1] != '"' {
 		return false
 	}
 	in := b[2 : len(b)-2]
-	for len(in) > 0 {
-		if len(in) < 4 || in[0] != '"' || in[1] != '"' {
+	i := 0
+	for i < len(in) {
+		if i+4 > len(in) || in[i] != '"' || in[i+1] != '"' {
 			return false
 		}
-		in = in[2:]
-		end := bytes.IndexByte(in, '"')
-		if end < 0 || end+1 >= len(in) || in[end+1] != '"' || bytes.IndexByte(in[:end], '\\') >= 0 {
-			return false
-		}
-		in = in[end+2:]
-		if len(in) > 0 {
-			if in[0] != ',' || len(in) == 1 {
+		i += 2
+		for i < len(in) && in[i] != '"' {
+			if in[i] == '\\' {
 				return false
 			}
-			in = in[1:]
+			i++
+		}
+		if i+1 >= len(in) || in[i+1] != '"' {
+			return false
+		}
+		i += 2
+		if i < len(in) {
+			if in[i] != ',' || i+1 == len(in) {
+				return false
+			}
+			i++
 		}
 	}
 	return true
@@ -708,16 +723,36 @@ func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	var nsec int
 	if len(rest) > 0 && rest[0] == '.' {
 		i := 1
-		for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
-			if i <= 9 {
-				nsec = nsec*10 + int(rest[i]-'0')
+		if len(rest) >= 9 {
+			// Up to 8 digits at once (SWAR); more go on byte by byte.
+			x := binary.LittleEndian.Uint64(rest[1:9])
+			nd := leadingDigits(x)
+			if nd > 0 {
+				nsec = int(digits8(x, nd)) * pow10[9-nd]
+				i += nd
+			}
+			if nd == 8 && len(rest) > 9 && rest[9] >= '0' && rest[9] <= '9' {
+				nsec += int(rest[9] - '0')
+				i++
 			}
 		}
-		if i == 1 {
-			return time.Time{}, false, false
+		if i == 1 || (i > 1 && i < len(rest) && i <= 9 && rest[i] >= '0' && rest[i] <= '9') {
+			// A short tail (fewer than 8 bytes after the dot) or more digits.
+			i, nsec = 1, 0
+			for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9'; i++ {
+				if i <= 9 {
+					nsec = nsec*10 + int(rest[i]-'0')
+				}
+			}
+			if i == 1 {
+				return time.Time{}, false, false
+			}
+			if i <= 9 {
+				nsec *= pow10[10-i]
+			}
 		}
-		if i <= 9 {
-			nsec *= pow10[10-i]
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++ // digits beyond nanoseconds are dropped
 		}
 		rest = rest[i:]
 	}
@@ -742,6 +777,25 @@ func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	}
 	sec := c.days*86400 + int64(h*3600+mi*60+s) - off
 	return time.Unix(sec, int64(nsec)).UTC(), zoned, true
+}
+
+// leadingDigits returns how many of the 8 bytes of x, first byte lowest,
+// are ASCII digits before the first byte that is not. (The borrows of the
+// byte-wise compares only go upward, so the lowest non-digit is exact.)
+func leadingDigits(x uint64) int {
+	below := (x - 0x3030303030303030) & ^x & 0x8080808080808080  // byte < '0'
+	above := ((x + 0x4646464646464646) | x) & 0x8080808080808080 // byte > '9'
+	return bits.TrailingZeros64(below|above) / 8
+}
+
+// digits8 returns the value of the first n (1..8) digit bytes of x.
+func digits8(x uint64, n int) uint64 {
+	x <<= 8 * (8 - n)                  // the digits to the top bytes,
+	x |= 0x3030303030303030 >> (8 * n) // leading '0's below them
+	x -= 0x3030303030303030
+	x = x*10 + x>>8 // pairs
+	x = ((x&0x000000ff000000ff)*(100+1000000<<32) + (x>>16&0x000000ff000000ff)*(1+10000<<32)) >> 32
+	return x
 }
 
 var pow10 = [...]int{1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000}
