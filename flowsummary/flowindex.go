@@ -130,11 +130,27 @@ func unpack(key uint64) rowKey {
 
 // NewFlowIndex returns an empty flow index.
 func NewFlowIndex() *FlowIndex {
-	return &FlowIndex{
+	x := &FlowIndex{
 		ips:    idTable{ids: make(map[string]uint32)},
 		protos: idTable{ids: make(map[string]uint32)},
 		dirs:   idTable{ids: make(map[string]uint32)},
 	}
+	// The two directions have fixed IDs (dirID); others follow.
+	x.dirs.add(string(flows.Outbound))
+	x.dirs.add(string(flows.Inbound))
+	return x
+}
+
+// dirID returns the ID of a direction, without a lookup for the two
+// directions of flow records.
+func (x *FlowIndex) dirID(d flows.Direction) uint32 {
+	switch d {
+	case flows.Outbound:
+		return 0
+	case flows.Inbound:
+		return 1
+	}
+	return x.dirs.id(string(d), &x.dirs.last)
 }
 
 // Add adds one flow: its source and dest (Flow.Source, Flow.Dest), L7
@@ -175,7 +191,7 @@ func (x *FlowIndex) protoStr(id uint32) string {
 // direction (for the series).
 func (x *FlowIndex) addKeys(f *flows.Flow, k *flows.Keys, n, bytes int64, at uint64) (proto, dir uint32) {
 	x.flows++
-	proto, dir = k.L7Protocol, x.dirs.id(string(f.FlowDirection), &x.dirs.last)
+	proto, dir = k.L7Protocol, x.dirID(f.FlowDirection)
 	x.addIDs(k.Source(f), k.Dest(f), proto, dir, n, bytes, at)
 	return proto, dir
 }
@@ -185,7 +201,7 @@ func (x *FlowIndex) addKeys(f *flows.Flow, k *flows.Keys, n, bytes int64, at uin
 func (x *FlowIndex) addFlow(f *flows.Flow, n, bytes int64, at uint64) (proto, dir uint32) {
 	x.flows++
 	s, d := x.ips.id(f.Source(), &x.srcLast), x.ips.id(f.Dest(), &x.dstLast)
-	proto, dir = x.protos.id(f.L7Protocol, &x.protos.last), x.dirs.id(string(f.FlowDirection), &x.dirs.last)
+	proto, dir = x.protos.id(f.L7Protocol, &x.protos.last), x.dirID(f.FlowDirection)
 	x.addIDs(s, d, proto, dir, n, bytes, at)
 	return proto, dir
 }

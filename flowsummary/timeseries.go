@@ -93,7 +93,8 @@ func (sa *seriesAcc) rebuild() {
 // exactly the set one pass would have built.
 type SeriesSet struct {
 	maxBuckets int
-	width      int64 // seconds
+	width      int64 // seconds: baseWidth << shift
+	shift      uint
 	idx        map[string]int
 	series     []*seriesAcc
 	next       uint64 // position given to the next Add
@@ -120,6 +121,17 @@ func NewSeriesSet(maxBuckets int) *SeriesSet {
 		maxBuckets = DefaultMaxBuckets
 	}
 	return &SeriesSet{maxBuckets: max(maxBuckets, 2), width: baseWidth, idx: map[string]int{}}
+}
+
+// key returns the bucket of unix second sec: the width is baseWidth
+// doubled shift times, so this is a division by a constant and a shift
+// rather than a division by a variable.
+func (s *SeriesSet) key(sec int64) int64 {
+	q := sec / baseWidth
+	if sec%baseWidth != 0 && sec < 0 {
+		q--
+	}
+	return q >> s.shift
 }
 
 func floorDiv(a, b int64) int64 {
@@ -192,7 +204,7 @@ func (s *SeriesSet) addTo(sa *seriesAcc, sec, records, n, bytes int64, example s
 	if at < sa.first {
 		sa.first = at
 	}
-	b, created := sa.bucket(floorDiv(sec, s.width), at, example)
+	b, created := sa.bucket(s.key(sec), at, example)
 	b.records = addSat(b.records, records)
 	b.flows = addSat(b.flows, n)
 	if bytes != 0 {
@@ -229,6 +241,7 @@ func (s *SeriesSet) fits() bool {
 // saturate; the earlier first record keeps its example).
 func (s *SeriesSet) double() {
 	s.width *= 2
+	s.shift++
 	for _, sa := range s.series {
 		merged := make(map[int64]int32, len(sa.accs)/2+1)
 		accs, keys := sa.accs[:0:0], sa.keys[:0:0]

@@ -295,20 +295,26 @@ func (p *pipeline) read(send func(*csvJob) bool) {
 
 // parser is one parse goroutine's state.
 type parser struct {
-	p       *pipeline
-	tok     tokenizer
-	dec     *decoder
-	pairs   []colPair
-	joined  []byte // a carried-over record joined to a chunk
-	scratch []byte
-	v       [nFields][]byte
-	row     batch // one row's flows (parallel mode)
+	p        *pipeline
+	tok      tokenizer
+	dec      *decoder
+	colField []field // per column, the field it gives (-1: none)
+	joined   []byte  // a carried-over record joined to a chunk
+	scratch  []byte
+	v        [nFields][]byte
+	row      batch // one row's flows (parallel mode)
 }
 
 // newParser returns a parse goroutine's state; with an Interner, it
 // decodes in keyed mode (ephemeral strings, Keys per flow).
 func (p *pipeline) newParser(in *Interner) *parser {
-	w := &parser{p: p, dec: newDecoder(p.cs.sc, p.q), pairs: p.cs.sc.present()}
+	w := &parser{p: p, dec: newDecoder(p.cs.sc, p.q), colField: make([]field, p.cs.sc.ncols)}
+	for c := range w.colField {
+		w.colField[c] = -1
+	}
+	for _, pr := range p.cs.sc.present() {
+		w.colField[pr.col] = pr.f
+	}
 	if in != nil {
 		w.dec.ephemeral = true
 		w.dec.setKeyed(in)
@@ -369,16 +375,21 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 		w.scratch = w.scratch[:0]
 		w.dec.pubQuoted = false
 		w.dec.lean = full != nil && !full()
-		for _, p := range w.pairs {
-			f := t.fieldSpan(data, r, p.col)
-			if len(f) > 0 && f[0] == '"' {
-				if p.f == fPublicIPs {
-					w.dec.pubQuoted = true // read as it is (appendQuotedIPs)
-				} else {
-					f, w.scratch = unquote(f, w.scratch)
+		ends := t.ends[r.field : int(r.field)+int(r.nf)]
+		start := r.start
+		for c, end := range ends {
+			if f := w.colField[c]; f >= 0 {
+				fld := data[start:end]
+				if len(fld) > 0 && fld[0] == '"' {
+					if f == fPublicIPs {
+						w.dec.pubQuoted = true // read as it is (appendQuotedIPs)
+					} else {
+						fld, w.scratch = unquote(fld, w.scratch)
+					}
 				}
+				w.v[f] = fld
 			}
-			w.v[p.f] = f
+			start = end + 1
 		}
 		n0 := len(b.flows)
 		if e := w.dec.decode(&w.v, b); e != nil {

@@ -316,22 +316,16 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	} else {
 		f.FlowDirection = Inbound
 	}
-	ints := [...]struct {
-		f   field
-		dst *int64
-	}{{fAllowedOutFlows, &f.AllowedOutFlows}, {fAllowedInFlows, &f.AllowedInFlows}, {fDeniedInFlows, &f.DeniedInFlows}, {fDeniedOutFlows, &f.DeniedOutFlows},
-		{fBytesSrcToDest, &f.BytesSrcToDest}, {fBytesDestToSrc, &f.BytesDestToSrc}}
-	for _, x := range ints {
-		n, ok := smallInt(v[x.f])
-		if !ok {
-			b.flows = b.flows[:n0]
-			return &rowError{column: d.colName(x.f), value: string(v[x.f]), reason: "not an integer"}
-		}
-		if n < 0 {
-			b.flows = b.flows[:n0]
-			return &rowError{column: d.colName(x.f), value: string(v[x.f]), reason: "a negative count"}
-		}
-		*x.dst = n
+	var ok1, ok2, ok3, ok4, ok5, ok6 bool
+	f.AllowedOutFlows, ok1 = smallInt(v[fAllowedOutFlows])
+	f.AllowedInFlows, ok2 = smallInt(v[fAllowedInFlows])
+	f.DeniedInFlows, ok3 = smallInt(v[fDeniedInFlows])
+	f.DeniedOutFlows, ok4 = smallInt(v[fDeniedOutFlows])
+	f.BytesSrcToDest, ok5 = smallInt(v[fBytesSrcToDest])
+	f.BytesDestToSrc, ok6 = smallInt(v[fBytesDestToSrc])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || (f.AllowedOutFlows|f.AllowedInFlows|f.DeniedInFlows|f.DeniedOutFlows|f.BytesSrcToDest|f.BytesDestToSrc) < 0 {
+		b.flows = b.flows[:n0]
+		return d.countError(v)
 	}
 	port, ok := smallInt(v[fDestPort])
 	if !ok || port < 0 || port > 65535 {
@@ -443,6 +437,20 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		}
 	}
 	return nil
+}
+
+// countError says which count column of a row is bad (the first).
+func (d *decoder) countError(v *[nFields][]byte) *rowError {
+	for _, f := range [...]field{fAllowedOutFlows, fAllowedInFlows, fDeniedInFlows, fDeniedOutFlows, fBytesSrcToDest, fBytesDestToSrc} {
+		n, ok := parseInt(v[f])
+		if !ok {
+			return &rowError{column: d.colName(f), value: string(v[f]), reason: "not an integer"}
+		}
+		if n < 0 {
+			return &rowError{column: d.colName(f), value: string(v[f]), reason: "a negative count"}
+		}
+	}
+	return &rowError{reason: "bad count"}
 }
 
 func (d *decoder) colName(f field) string {
