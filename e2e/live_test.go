@@ -165,14 +165,15 @@ func (b *browser) selectASNs(t *testing.T, i, pass int, state string, chosen *[]
 		saved := loadSaved(t, state)
 		var def, other string
 		for _, c := range saved.DefaultASNSelection.Choices {
-			if !slices.ContainsFunc(boxes, func(x box) bool { return x.ID == c.ASN }) {
+			id := c.ASN.String()
+			if !slices.ContainsFunc(boxes, func(x box) bool { return x.ID == id }) {
 				continue
 			}
-			if c.Default && (def == "" || strings.Contains(c.ASN, "BULLETPROOF")) {
-				def = c.ASN
+			if c.Default && (def == "" || c.ASN == 65537) { // AS65537 BULLETPROOF-EXAMPLE-HOSTING
+				def = id
 			}
 			if !c.Default && other == "" {
-				other = c.ASN
+				other = id
 			}
 		}
 		if def == "" || other == "" {

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"os"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/gonotebooklets/notebooklets/internal/sample/samplegen"
 	"github.com/gonotebooklets/notebooklets/nb"
+	"github.com/gonotebooklets/notebooklets/providers/asn"
 )
 
 // The end-to-end tests of notebooks/NetworkFlowSummary.ipynb (issue 6):
@@ -35,28 +37,30 @@ import (
 const (
 	flowNotebook = "notebooks/NetworkFlowSummary.ipynb"
 	stateKind    = "NetworkFlowSummary"
-	stateVersion = 1
+	stateVersion = 2
 )
 
 // savedResult mirrors the fields of flowsummary.Result (its JSON) that the tests check.
 type savedResult struct {
 	FlowSummary *struct {
 		Rows []struct {
-			DestASN   string   `json:"DestASN"`
-			SourceASN string   `json:"SourceASN"`
-			SourceIPs []string `json:"source_ips"`
-			DestIPs   []string `json:"dest_ips"`
+			DestASN   string     `json:"DestASN"`
+			SourceASN string     `json:"SourceASN"`
+			DestNum   asn.Number `json:"DestASNumber"`
+			SourceNum asn.Number `json:"SourceASNumber"`
+			SourceIPs []string   `json:"source_ips"`
+			DestIPs   []string   `json:"dest_ips"`
 		} `json:"rows"`
 	} `json:"flow_summary"`
 	DefaultASNSelection struct {
 		Choices []struct {
-			ASN     string `json:"asn"`
-			Default bool   `json:"default"`
+			ASN     asn.Number `json:"asn"`
+			Default bool       `json:"default"`
 		} `json:"choices"`
 	} `json:"default_asn_selection"`
-	SelectedASNs  []string `json:"selected_asns"`
-	SelectionNote string   `json:"selection_note"`
-	Selected      bool     `json:"selected"`
+	SelectedASNs  asnIDs `json:"selected_asns"`
+	SelectionNote string `json:"selection_note"`
+	Selected      bool   `json:"selected"`
 	TIResults     *struct {
 		IPs       []string `json:"ips"`
 		Positives []struct {
@@ -66,10 +70,33 @@ type savedResult struct {
 	} `json:"ti_results"`
 }
 
+// asnIDs reads saved AS numbers as the selector's ids ("AS8075").
+type asnIDs []string
+
+func (a *asnIDs) UnmarshalJSON(b []byte) error {
+	var ns []asn.Number
+	if err := json.Unmarshal(b, &ns); err != nil {
+		return err
+	}
+	*a = nil
+	for _, n := range ns {
+		*a = append(*a, n.String())
+	}
+	return nil
+}
+
+// loadSaved reads the notebook's saved result: the one state file of the
+// notebooklet in dir (its name carries the notebook's key when Jupyter
+// gives the kernel the notebook's path).
 func loadSaved(t testing.TB, dir string) *savedResult {
 	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, stateKind+"*.state"))
+	if len(files) != 1 {
+		t.Fatalf("want one saved result in %s, found %v", dir, files)
+	}
+	kind := strings.TrimSuffix(filepath.Base(files[0]), ".state")
 	var r savedResult
-	if err := (nb.StateStore{Dir: dir}).Load(stateKind, stateVersion, &r); err != nil {
+	if _, err := (nb.StateStore{Dir: dir}).Load(kind, stateVersion, &r); err != nil {
 		t.Fatalf("load the saved result from %s: %v", dir, err)
 	}
 	return &r
@@ -80,12 +107,12 @@ func loadSaved(t testing.TB, dir string) *savedResult {
 func (r *savedResult) ipsOfASNs(chosen []string) []string {
 	set := map[string]bool{}
 	for _, row := range r.FlowSummary.Rows {
-		if row.DestASN != "" && slices.Contains(chosen, row.DestASN) {
+		if row.DestASN != "" && slices.Contains(chosen, row.DestNum.String()) {
 			for _, ip := range row.DestIPs {
 				set[ip] = true
 			}
 		}
-		if row.SourceASN != "" && slices.Contains(chosen, row.SourceASN) {
+		if row.SourceASN != "" && slices.Contains(chosen, row.SourceNum.String()) {
 			for _, ip := range row.SourceIPs {
 				set[ip] = true
 			}
@@ -211,7 +238,7 @@ func TestNotebookHeadless(t *testing.T) {
 	var defaults []string
 	for _, c := range saved.DefaultASNSelection.Choices {
 		if c.Default {
-			defaults = append(defaults, c.ASN)
+			defaults = append(defaults, c.ASN.String())
 		}
 	}
 	if !saved.Selected || !slices.Equal(sortedCopy(saved.SelectedASNs), sortedCopy(defaults)) {

@@ -2,26 +2,32 @@ package flowsummary
 
 import (
 	"cmp"
-	"net/netip"
 	"slices"
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/providers/asn"
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
-// ASNSummaryRow is one row of the flow summary by ASN. DestASN and SourceASN
-// are the ASN labels (asn.Info.Label: "AS8075 MICROSOFT-CORP-MSN-AS-BLOCK, US",
-// "private address", "unknown"); a column absent from the summary is empty
-// and left out of JSON. The details are those of the group's first address.
+// ASNSummaryRow is one row of the flow summary by ASN. Rows are grouped by
+// AS number (DestASNumber, SourceASNumber: asn.Private for private
+// addresses, asn.Unknown when no ASN was found); DestASN and SourceASN are
+// their labels as msticnb shows them (asn.Info.Label: "AS8075
+// MICROSOFT-CORP-MSN-AS-BLOCK, US", "private address", "unknown"). A column
+// absent from the summary is empty and its label left out of JSON. The
+// details are those of the group's first address.
 type ASNSummaryRow struct {
-	DestASN           string    `json:"DestASN,omitempty"`
-	SourceASN         string    `json:"SourceASN,omitempty"`
-	TotalAllowedFlows int64     `json:"TotalAllowedFlows"`
-	L7Protocols       []string  `json:"L7Protocols"`
-	SourceIPs         []string  `json:"source_ips"`
-	DestIPs           []string  `json:"dest_ips"`
-	DestASNDetails    *asn.Info `json:"DestASNDetails,omitempty"`
-	SourceASNDetails  *asn.Info `json:"SourceASNDetails,omitempty"`
+	DestASN           string     `json:"DestASN,omitempty"`
+	SourceASN         string     `json:"SourceASN,omitempty"`
+	DestASNumber      asn.Number `json:"DestASNumber"`
+	SourceASNumber    asn.Number `json:"SourceASNumber"`
+	TotalAllowedFlows int64      `json:"TotalAllowedFlows"`
+	TotalBytes        int64      `json:"TotalBytes,omitempty"`
+	L7Protocols       []string   `json:"L7Protocols"`
+	SourceIPs         []string   `json:"source_ips"`
+	DestIPs           []string   `json:"dest_ips"`
+	DestASNDetails    *asn.Info  `json:"DestASNDetails,omitempty"`
+	SourceASNDetails  *asn.Info  `json:"SourceASNDetails,omitempty"`
 }
 
 // ASNSummary is the flow summary by ASN: which ASN columns it has (a column is
@@ -33,48 +39,12 @@ type ASNSummary struct {
 	Rows      []ASNSummaryRow `json:"rows"`
 }
 
-// IsPublic reports whether s is a public IP address (a globally routable
-// unicast address); other valid addresses are "private address" for ASN
-// purposes.
-func IsPublic(s string) bool {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return false
-	}
-	a = a.Unmap()
-	if !a.IsGlobalUnicast() || a.IsPrivate() {
-		return false
-	}
-	return !nonPublic(a)
-}
-
-var reserved = func() []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range []string{
-		"0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15",
-		"198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4", "255.255.255.255/32",
-		"2001:db8::/32", "100::/64", "2001::/23", "fec0::/10", "::/8",
-	} {
-		out = append(out, netip.MustParsePrefix(s))
-	}
-	return out
-}()
-
-func nonPublic(a netip.Addr) bool {
-	for _, p := range reserved {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
-}
-
 // PublicIPs returns the distinct public addresses among rows' sources and
 // dests, in first-seen order: the addresses whose ASN needs looking up.
 func PublicIPs(rows []FlowIndexRow) []string {
 	var out []string
 	for _, ip := range UniqueIPs(rows) {
-		if IsPublic(ip) {
+		if ipaddr.IsPublic(ip) {
 			out = append(out, ip)
 		}
 	}
@@ -85,7 +55,7 @@ func PublicIPs(rows []FlowIndexRow) []string {
 // addresses that are not public, found[ip] when the lookup found it, and an
 // unknown Info otherwise.
 func ASNInfoOf(ip string, found map[string]asn.Info) asn.Info {
-	if !IsPublic(ip) {
+	if !ipaddr.IsPublic(ip) {
 		return asn.Info{IP: ip, Name: asn.PrivateName, Source: "private"}
 	}
 	if inf, ok := found[ip]; ok {
@@ -107,17 +77,17 @@ type asnGroup struct {
 func SummarizeASNs(index []FlowIndexRow, found map[string]asn.Info) ASNSummary {
 	var s ASNSummary
 	for _, r := range index {
-		if !s.HasDest && IsPublic(r.Dest) {
+		if !s.HasDest && ipaddr.IsPublic(r.Dest) {
 			s.HasDest = true
 		}
-		if !s.HasSource && IsPublic(r.Source) {
+		if !s.HasSource && ipaddr.IsPublic(r.Source) {
 			s.HasSource = true
 		}
 	}
 	if !s.HasDest && !s.HasSource {
 		return s
 	}
-	type gkey struct{ d, s string }
+	type gkey struct{ d, s asn.Number }
 	groups := make(map[gkey]*asnGroup)
 	var order []*asnGroup
 	labels := make(map[string]asn.Info)
@@ -134,30 +104,31 @@ func SummarizeASNs(index []FlowIndexRow, found map[string]asn.Info) ASNSummary {
 		var dInf, sInf asn.Info
 		if s.HasDest {
 			dInf = info(r.Dest)
-			k.d = dInf.Label()
+			k.d = dInf.Number()
 		}
 		if s.HasSource {
 			sInf = info(r.Source)
-			k.s = sInf.Label()
+			k.s = sInf.Number()
 		}
 		g, ok := groups[k]
 		if !ok {
 			g = &asnGroup{
-				row:    ASNSummaryRow{DestASN: k.d, SourceASN: k.s},
+				row:    ASNSummaryRow{DestASNumber: k.d, SourceASNumber: k.s},
 				protos: map[string]struct{}{}, srcIPs: map[string]struct{}{}, dstIPs: map[string]struct{}{},
 			}
 			if s.HasDest {
 				d := dInf
-				g.row.DestASNDetails = &d
+				g.row.DestASN, g.row.DestASNDetails = d.Label(), &d
 			}
 			if s.HasSource {
 				si := sInf
-				g.row.SourceASNDetails = &si
+				g.row.SourceASN, g.row.SourceASNDetails = si.Label(), &si
 			}
 			groups[k] = g
 			order = append(order, g)
 		}
-		g.row.TotalAllowedFlows += r.TotalAllowedFlows
+		g.row.TotalAllowedFlows = addSat(g.row.TotalAllowedFlows, r.TotalAllowedFlows)
+		g.row.TotalBytes = addSat(g.row.TotalBytes, r.TotalBytes)
 		g.row.L7Protocols = appendUnique(g.row.L7Protocols, g.protos, r.L7Protocol)
 		g.row.SourceIPs = appendUnique(g.row.SourceIPs, g.srcIPs, r.Source)
 		g.row.DestIPs = appendUnique(g.row.DestIPs, g.dstIPs, r.Dest)
@@ -166,8 +137,11 @@ func SummarizeASNs(index []FlowIndexRow, found map[string]asn.Info) ASNSummary {
 	for i, g := range order {
 		s.Rows[i] = g.row
 	}
+	// pandas' groupby sorts by the label columns; the numbers break ties
+	// between ASNs of one name.
 	slices.SortStableFunc(s.Rows, func(a, b ASNSummaryRow) int {
-		return cmp.Or(strings.Compare(a.DestASN, b.DestASN), strings.Compare(a.SourceASN, b.SourceASN))
+		return cmp.Or(strings.Compare(a.DestASN, b.DestASN), strings.Compare(a.SourceASN, b.SourceASN),
+			cmp.Compare(a.DestASNumber, b.DestASNumber), cmp.Compare(a.SourceASNumber, b.SourceASNumber))
 	})
 	return s
 }
@@ -180,38 +154,63 @@ func appendUnique(list []string, seen map[string]struct{}, v string) []string {
 	return append(list, v)
 }
 
-// ASNs returns the distinct ASN labels of the summary (dest and source
-// columns), in row order.
-func (s ASNSummary) ASNs() []string {
-	seen := map[string]struct{}{}
-	var out []string
+// ASNs returns the distinct ASNs of the summary (dest and source columns),
+// in row order.
+func (s ASNSummary) ASNs() []asn.Number {
+	seen := map[asn.Number]bool{}
+	var out []asn.Number
 	for _, r := range s.Rows {
-		for _, a := range [2]string{r.DestASN, r.SourceASN} {
-			if a != "" {
-				out = appendUnique(out, seen, a)
+		for _, a := range s.rowASNs(r) {
+			if !seen[a] {
+				seen[a] = true
+				out = append(out, a)
 			}
 		}
 	}
 	return out
 }
 
+// rowASNs returns the ASNs of the columns the summary has.
+func (s ASNSummary) rowASNs(r ASNSummaryRow) []asn.Number {
+	var out []asn.Number
+	if s.HasDest {
+		out = append(out, r.DestASNumber)
+	}
+	if s.HasSource {
+		out = append(out, r.SourceASNumber)
+	}
+	return out
+}
+
+// label returns the label of ASN a in row r.
+func (s ASNSummary) label(r ASNSummaryRow, a asn.Number) string {
+	if s.HasDest && r.DestASNumber == a {
+		return r.DestASN
+	}
+	return r.SourceASN
+}
+
+// details returns the registration details of ASN a in row r.
+func (s ASNSummary) details(r ASNSummaryRow, a asn.Number) *asn.Info {
+	if s.HasDest && r.DestASNumber == a {
+		return r.DestASNDetails
+	}
+	return r.SourceASNDetails
+}
+
 // IPsOfASNs returns the addresses of the chosen ASNs: the dest_ips of rows
 // whose DestASN is chosen and the source_ips of rows whose SourceASN is
 // chosen, distinct, in first-seen order.
-func (s ASNSummary) IPsOfASNs(chosen []string) []string {
-	want := make(map[string]bool, len(chosen))
-	for _, c := range chosen {
-		want[c] = true
-	}
+func (s ASNSummary) IPsOfASNs(chosen []asn.Number) []string {
 	seen := map[string]struct{}{}
 	var out []string
 	for _, r := range s.Rows {
-		if r.DestASN != "" && want[r.DestASN] {
+		if s.HasDest && slices.Contains(chosen, r.DestASNumber) {
 			for _, ip := range r.DestIPs {
 				out = appendUnique(out, seen, ip)
 			}
 		}
-		if r.SourceASN != "" && want[r.SourceASN] {
+		if s.HasSource && slices.Contains(chosen, r.SourceASNumber) {
 			for _, ip := range r.SourceIPs {
 				out = appendUnique(out, seen, ip)
 			}

@@ -24,7 +24,7 @@ type goldenCase struct {
 	End      time.Time           `json:"end"`
 	Flows    []flows.Flow        `json:"flows"`
 	ASN      map[string]asn.Info `json:"asn"`
-	HostASNs []string            `json:"host_asns"`
+	HostASNs []asn.Number        `json:"host_asns"`
 }
 
 type goldenOut struct {
@@ -34,7 +34,7 @@ type goldenOut struct {
 	PublicIPs  []string       `json:"public_ips"`
 	Summary    ASNSummary     `json:"flow_summary"`
 	Selection  ASNSelection   `json:"selection"`
-	DefaultSel []string       `json:"default_selected"`
+	DefaultSel []asn.Number   `json:"default_selected"`
 }
 
 func compute(c goldenCase) goldenOut {
@@ -127,7 +127,7 @@ func TestGoldenFacts(t *testing.T) {
 		if len(g.Summary.Rows) != 1 || g.Summary.Rows[0].TotalAllowedFlows != 11 || g.Summary.HasSource {
 			t.Fatalf("single ASN summary %+v", g.Summary)
 		}
-		if d := cmp.Diff([]string{"AS8075 MICROSOFT-CORP-MSN-AS-BLOCK, US"}, g.DefaultSel); d != "" {
+		if d := cmp.Diff([]asn.Number{8075}, g.DefaultSel); d != "" {
 			t.Error(d)
 		}
 	})
@@ -138,9 +138,18 @@ func TestGoldenFacts(t *testing.T) {
 		if g.Selection.Percentile25 != 5 {
 			t.Errorf("q25 = %v", g.Selection.Percentile25)
 		}
-		want := []string{"AS13335 CLOUDFLARENET, US", "AS16509 AMAZON-02, US", "AS64999 <script>alert(1)</script>"}
+		want := []asn.Number{13335, 16509, 64999}
 		if d := cmp.Diff(want, g.DefaultSel); d != "" {
 			t.Error(d)
+		}
+		var labels []string
+		for _, c := range g.Selection.Choices {
+			if c.Default {
+				labels = append(labels, c.Label)
+			}
+		}
+		if d := cmp.Diff([]string{"AS13335 CLOUDFLARENET, US", "AS16509 AMAZON-02, US", "AS64999 <script>alert(1)</script>"}, labels); d != "" {
+			t.Errorf("labels of the default choices (-want +got):\n%s", d)
 		}
 	})
 	t.Run("outside_timespan", func(t *testing.T) {
@@ -155,7 +164,7 @@ func TestGoldenFacts(t *testing.T) {
 			t.Fatalf("mixed should have both columns: %+v", g.Summary)
 		}
 		for _, id := range g.DefaultSel {
-			if id == asn.PrivateName || strings.HasPrefix(id, "AS8075 ") {
+			if id == asn.Private || id == 8075 {
 				t.Errorf("default selection holds %q", id)
 			}
 		}
@@ -215,15 +224,16 @@ func TestQuantileMatchesPandas(t *testing.T) {
 
 func TestJoinTI(t *testing.T) {
 	idx := []FlowIndexRow{
-		{Source: "10.0.3.5", Dest: "185.1.1.1", L7Protocol: "http", FlowDirection: "O", TotalAllowedFlows: 5},
-		{Source: "185.1.1.1", Dest: "10.0.3.5", L7Protocol: "ssh", FlowDirection: "I", TotalAllowedFlows: 2},
-		{Source: "10.0.3.5", Dest: "52.1.1.1", L7Protocol: "https", FlowDirection: "O", TotalAllowedFlows: 9},
+		{Source: "10.0.3.5", Dest: "185.1.1.1", L7Protocol: "http", FlowDirection: flows.Outbound, TotalAllowedFlows: 5},
+		{Source: "185.1.1.1", Dest: "10.0.3.5", L7Protocol: "ssh", FlowDirection: flows.Inbound, TotalAllowedFlows: 2},
+		{Source: "10.0.3.5", Dest: "52.1.1.1", L7Protocol: "https", FlowDirection: flows.Outbound, TotalAllowedFlows: 9},
 	}
 	res := []ti.Result{
 		{Ioc: "185.1.1.1", Provider: "local", Severity: ti.High, Positive: true, Details: "<b>c2</b>"},
 		{Ioc: "52.1.1.1", Provider: "local", Severity: ti.Information},
 		{Ioc: "52.1.1.1", Provider: "otx", Severity: ti.High, Err: "timeout"},
-		{Ioc: "10.0.3.5", Provider: "otx", Severity: ti.Low, Positive: true},
+		{Ioc: "10.0.3.5", Provider: "otx", Severity: ti.Medium, Positive: true},
+		{Ioc: "52.1.1.1", Provider: "greynoise", Severity: ti.Low, Positive: true}, // Low is kept but is not a threat (msticpy)
 	}
 	got := JoinTI(idx, res)
 	want := []TIMatch{
@@ -236,7 +246,7 @@ func TestJoinTI(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("JoinTI (-want +got):\n%s", d)
 	}
-	if n := len(Positives(res)); n != 2 {
+	if n := len(ti.Positive(res)); n != 2 {
 		t.Errorf("positives = %d, want 2", n)
 	}
 	if JoinTI(idx, res[1:3]) != nil {
@@ -246,15 +256,24 @@ func TestJoinTI(t *testing.T) {
 
 func TestIPsOfASNs(t *testing.T) {
 	s := ASNSummary{HasDest: true, HasSource: true, Rows: []ASNSummaryRow{
-		{DestASN: "AS1", SourceASN: asn.PrivateName, SourceIPs: []string{"10.0.3.5"}, DestIPs: []string{"1.1.1.1", "1.1.1.2"}},
-		{DestASN: asn.PrivateName, SourceASN: "AS2", SourceIPs: []string{"2.2.2.2"}, DestIPs: []string{"10.0.3.5"}},
-		{DestASN: "AS3", SourceASN: asn.PrivateName, SourceIPs: []string{"10.0.3.5"}, DestIPs: []string{"3.3.3.3"}},
+		{DestASNumber: 1, SourceASNumber: asn.Private, SourceIPs: []string{"10.0.3.5"}, DestIPs: []string{"1.1.1.1", "1.1.1.2"}},
+		{DestASNumber: asn.Private, SourceASNumber: 2, SourceIPs: []string{"2.2.2.2"}, DestIPs: []string{"10.0.3.5"}},
+		{DestASNumber: 3, SourceASNumber: asn.Private, SourceIPs: []string{"10.0.3.5"}, DestIPs: []string{"3.3.3.3"}},
 	}}
-	if d := cmp.Diff([]string{"1.1.1.1", "1.1.1.2", "2.2.2.2"}, s.IPsOfASNs([]string{"AS1", "AS2"})); d != "" {
+	if d := cmp.Diff([]string{"1.1.1.1", "1.1.1.2", "2.2.2.2"}, s.IPsOfASNs([]asn.Number{1, 2})); d != "" {
 		t.Error(d)
 	}
-	if d := cmp.Diff([]string{"AS1", asn.PrivateName, "AS2", "AS3"}, s.ASNs()); d != "" {
+	if d := cmp.Diff([]asn.Number{1, asn.Private, 2, 3}, s.ASNs()); d != "" {
 		t.Error(d)
+	}
+	// A summary with only the dest column: the empty source column is not an
+	// ASN (its zero value is not the unknown ASN).
+	d := ASNSummary{HasDest: true, Rows: []ASNSummaryRow{{DestASNumber: asn.Unknown, DestASN: "unknown", DestIPs: []string{"9.9.9.9"}}}}
+	if got := d.IPsOfASNs([]asn.Number{asn.Unknown}); len(got) != 1 {
+		t.Errorf("IPsOfASNs(unknown) = %v", got)
+	}
+	if sel := DefaultASNSelection(d, nil); len(sel.Choices) != 1 || sel.Choices[0].Label != "unknown" {
+		t.Errorf("selection of a dest-only summary: %+v", sel)
 	}
 }
 

@@ -1,15 +1,14 @@
 package flowsummary
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
-	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/config"
-	"github.com/gonotebooklets/notebooklets/providers/flows"
+	"github.com/gonotebooklets/notebooklets/providers/flowtables"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
@@ -17,7 +16,7 @@ import (
 )
 
 // Sources names data sources explicitly (command-line flags); an empty field
-// falls back to the configuration, then to the embedded sample.
+// falls back to the configuration.
 type Sources struct {
 	// Flows are flow export files (CSV, JSON, NDJSON).
 	Flows []string
@@ -30,147 +29,168 @@ type Sources struct {
 	TIFile string
 	// Workspace names an AzureSentinel workspace of the configuration.
 	Workspace string
+	// Offline keeps every lookup local: ASNs from the database and the cache
+	// only, threat intel from indicator files only (Notebooklets.offline
+	// sets it too).
+	Offline bool
+	// FlowTable is the workspace table the flows come from ("" or "auto":
+	// the one with the host's flows; AzureNetworkAnalytics_CL,
+	// NTANetAnalytics, ASIM, DeviceNetworkEvents); it overrides
+	// Notebooklets.flow_table.
+	FlowTable string
 }
 
-// Configured is what FromConfig built: the settings for New, the warnings
-// about what was skipped or fell back to the sample (also in Settings, so
-// they reach the result), and the open databases to Close.
-type Configured struct {
-	Settings []Setting
-	Warnings []string
-	// StateDir is Notebooklets.state_dir of the configuration ("" = unset).
-	StateDir string
-	// LogAnalytics is true when the flows come from a Log Analytics
-	// workspace, which needs a time span.
-	LogAnalytics bool
-
-	closers []io.Closer
-}
-
-// Close closes the databases FromConfig opened.
-func (c *Configured) Close() error {
-	var errs []error
-	for _, cl := range c.closers {
-		errs = append(errs, cl.Close())
+// FromConfigFile configures the notebooklet from the msticpyconfig.yaml at
+// path ("" = msticpy's search order: $MSTICPYCONFIG, ./msticpyconfig.yaml,
+// ~/.msticpyconfig.yaml, ~/.msticpy/msticpyconfig.yaml), as FromConfig
+// does. No file found is no configuration: then New uses the embedded
+// sample. A file that cannot be read is an error that every step returns
+// and shows.
+func FromConfigFile(path string) Setting {
+	return func(o *settings) {
+		cfg, err := config.Load(path)
+		if err != nil {
+			o.err = fmt.Errorf("flowsummary: configuration: %w", err)
+			return
+		}
+		FromConfig(cfg, Sources{})(o)
 	}
-	c.closers = nil
-	return errors.Join(errs...)
 }
 
-// FromConfig turns a msticpyconfig (providers/config.Load) and explicit
-// sources into settings for New:
-//   - flows: src.Flows, else Notebooklets.flow_files, else the AzureSentinel
+// FromConfig configures the notebooklet from a msticpyconfig
+// (providers/config.Load) and sources named explicitly (command-line
+// flags):
+//   - flows: src.Flows, else Notebooklets.flow_files (exports of any of the
+//     four flow tables, see providers/flowtables), else the AzureSentinel
 //     workspace (src.Workspace, Notebooklets.workspace, Default or the only
-//     one) through Log Analytics with host details from it, else the sample;
-//   - host details: src.HostsFile, else the workspace's, else (sample flows)
-//     the sample's host table;
-//   - geo-IP and ASN databases: src, else Notebooklets.geoip_city_db/asn_db,
-//     else $NOTEBOOKLETS_GEOIP_CITY/$NOTEBOOKLETS_GEOIP_ASN, else the
-//     GeoIPLite DBFolder or ~/.msticpy; with none found the embedded sample is
-//     used, with a warning when the flows are not the sample's;
-//   - TI: the Primary TIProviders, Notebooklets.ti_file and src.TIFile (else
-//     the sample indicator file), see config.TIProviders;
-//   - Notebooklets.assets_url/tile_url (unless the environment sets them) and
-//     state_dir.
+//     one) through Log Analytics, from the table src.FlowTable or
+//     Notebooklets.flow_table names (default auto), with host details from
+//     it;
+//   - host details: src.HostsFile, else the workspace's;
+//   - geo-IP database: src, else Notebooklets.geoip_city_db, else
+//     $NOTEBOOKLETS_GEOIP_CITY, else the GeoIPLite DBFolder or ~/.msticpy;
+//   - ASNs: the chain of config.ASNResolver: the GeoLite2-ASN database found
+//     the same way, then (unless offline) Team Cymru's bulk whois and RDAP
+//     for registration details, cached on disk;
+//   - threat intel: the Primary TIProviders, Notebooklets.ti_file and
+//     src.TIFile, else AzSTI over the workspace (see
+//     config.TIProvidersWith); Notebooklets.ti_deadline bounds the step;
+//   - Notebooklets.assets_url / tile_url (unless the environment sets them)
+//     and state_dir.
 //
-// A file named explicitly that is missing or broken is an error. cfg may be
-// nil (no configuration).
-func FromConfig(cfg *config.Config, src Sources) (_ *Configured, err error) {
+// When the configuration names no provider at all, nothing is set and New
+// uses the embedded sample. Otherwise what is not configured stays unset
+// (it is never replaced by the sample): the steps that need it say so. A
+// file named explicitly that is missing or broken is an error, returned
+// and shown by every step. cfg may be nil.
+func FromConfig(cfg *config.Config, src Sources) Setting {
+	return func(o *settings) {
+		if err := fromConfig(o, cfg, src); err != nil {
+			o.err = err
+		}
+	}
+}
+
+func fromConfig(o *settings, cfg *config.Config, src Sources) error {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	c := &Configured{StateDir: cfg.Notebooklets.StateDir}
-	defer func() {
-		if err != nil {
-			c.Close()
-		}
-	}()
-	c.Warnings = append(c.Warnings, cfg.Warnings...)
+	o.warnings = append(o.warnings, cfg.Warnings...)
 	nbs := cfg.Notebooklets
 
 	// Flows and hosts.
-	sampleFlows := false
 	files := src.Flows
 	if len(files) == 0 {
 		files = nbs.FlowFiles
 	}
 	switch {
 	case len(files) > 0:
-		fs, err := flows.Files(files...)
+		fs, err := flowtables.Open(files...)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c.Settings = append(c.Settings, WithFlows(fs))
+		o.flows = fs
 	case src.Workspace != "" || nbs.Workspace != "" || len(cfg.AzureSentinel.Workspaces) > 0:
 		ws, err := cfg.Workspace(src.Workspace)
 		if err != nil {
-			return nil, fmt.Errorf("flowsummary: workspace: %w", err)
+			return fmt.Errorf("flowsummary: workspace: %w", err)
 		}
-		la, err := flows.LogAnalytics(ws.WorkspaceID, nil, nil)
+		table, err := flowtables.ParseTable(cmp.Or(src.FlowTable, nbs.FlowTable))
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("flowsummary: %w", err)
 		}
-		c.Settings = append(c.Settings, WithFlows(la))
-		c.LogAnalytics = true
+		la, err := flowtables.LogAnalytics(ws.WorkspaceID, nil, table, nil)
+		if err != nil {
+			return err
+		}
+		o.flows = la
 		if src.HostsFile == "" {
 			h, err := hosts.LogAnalytics(ws.WorkspaceID, nil, nil)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			c.Settings = append(c.Settings, WithHosts(h))
+			o.hosts = h
 		}
-	default:
-		sampleFlows = true
 	}
 	if src.HostsFile != "" {
 		h, err := hosts.OpenFile(src.HostsFile)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c.Settings = append(c.Settings, WithHosts(h))
+		o.hosts = h
 	}
 
-	// Geo-IP and ASN databases.
+	// Geo-IP database.
 	var folder string
 	if g, ok := cfg.GeoIPLite(); ok {
 		folder = g.DBFolder
 	}
-	cityPath, err := findDB(geoip.EditionCity, src.GeoIPCity, nbs.GeoIPCityDB, folder, "--geoip-city", sampleFlows, &c.Warnings)
+	cityPath, err := findDB(geoip.EditionCity, cmp.Or(src.GeoIPCity, nbs.GeoIPCityDB), folder)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if cityPath != "" {
 		db, err := geoip.Open(cityPath)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		c.closers = append(c.closers, db)
-		c.Settings = append(c.Settings, WithGeo(db))
-	}
-	asnPath, err := findDB(geoip.EditionASN, src.ASNDB, nbs.ASNDB, folder, "--asn-db", sampleFlows, &c.Warnings)
-	if err != nil {
-		return nil, err
-	}
-	if asnPath != "" {
-		db, err := asn.OpenDB(asnPath)
-		if err != nil {
-			return nil, err
-		}
-		c.closers = append(c.closers, db)
-		c.Settings = append(c.Settings, WithASN(db))
+		o.closers = append(o.closers, db)
+		o.geo = db
 	}
 
 	// Threat intel.
 	tcfg := *cfg
 	if src.TIFile != "" {
 		if _, err := ti.LocalFile(src.TIFile); err != nil {
-			return nil, err
+			return err
 		}
 		tcfg.Notebooklets.TIFile = src.TIFile
 	}
-	provs, warns := config.TIProviders(&tcfg)
-	c.Warnings = append(c.Warnings, warns...)
-	c.Settings = append(c.Settings, WithTI(provs...))
+	provs, warns := config.TIProvidersWith(&tcfg, config.TIOptions{Offline: src.Offline, Workspace: src.Workspace})
+	o.warnings = append(o.warnings, warns...)
+	if len(provs) > 0 {
+		o.ti, o.tiSet = provs, true
+	}
+
+	// ASNs: the chain (a GeoLite2-ASN file, Team Cymru, RDAP) for a
+	// configured notebooklet; none at all leaves everything to the sample.
+	asnPath, err := findDB(geoip.EditionASN, cmp.Or(src.ASNDB, nbs.ASNDB), folder)
+	if err != nil {
+		return err
+	}
+	if o.flows == nil && o.hosts == nil && o.geo == nil && !o.tiSet && asnPath == "" {
+		return nil
+	}
+	chain, warns, err := config.ASNResolver(cfg, config.ASNOptions{DBPath: asnPath, Offline: src.Offline})
+	if err != nil {
+		return err
+	}
+	o.warnings = append(o.warnings, warns...)
+	o.closers = append(o.closers, chain)
+	o.asn = chain
+	if o.lookupDeadline == 0 && nbs.TIDeadline > 0 {
+		o.lookupDeadline = nbs.TIDeadline
+	}
 
 	// Assets and state.
 	a := widgets.DefaultAssets()
@@ -180,35 +200,24 @@ func FromConfig(cfg *config.Config, src Sources) (_ *Configured, err error) {
 	if nbs.TileURL != "" && os.Getenv("NOTEBOOKLETS_TILE_URL") == "" {
 		a.TileURL = nbs.TileURL
 	}
-	c.Settings = append(c.Settings, WithAssets(a))
-	if c.StateDir != "" {
-		c.Settings = append(c.Settings, WithStateDir(c.StateDir))
+	if nbs.AssetsURL != "" || nbs.TileURL != "" {
+		o.assets = &a
 	}
-	if len(c.Warnings) > 0 {
-		c.Settings = append(c.Settings, WithWarnings(c.Warnings...))
+	if nbs.StateDir != "" && o.state == nil {
+		dir := nbs.StateDir
+		o.state = &dir
 	}
-	return c, nil
+	return nil
 }
 
-// findDB finds a GeoLite2 database of edition; "" with no error means none
-// was found (the sample is used; a warning says so unless the flows are the
-// sample too).
-func findDB(edition, flagPath, cfgPath, folder, flagName string, sampleFlows bool, warns *[]string) (string, error) {
-	explicit := flagPath
-	if explicit == "" {
-		explicit = cfgPath
-	}
+// findDB finds a GeoLite2 database of edition: the explicit path (which
+// must exist), else the environment and msticpy's folders; "" with no error
+// means none was found.
+func findDB(edition, explicit, folder string) (string, error) {
 	p, err := geoip.Lookup{Edition: edition, Explicit: explicit, DBFolder: folder}.Find()
 	var nf *geoip.NotFoundError
-	switch {
-	case err == nil:
-		return p, nil
-	case errors.As(err, &nf) && nf.Reason == "":
-		if !sampleFlows {
-			*warns = append(*warns, fmt.Sprintf("no %s database given or found (looked in %s): using the embedded synthetic sample, which knows only the sample's addresses; pass %s FILE for real data",
-				edition, strings.Join(nf.Looked, ", "), flagName))
-		}
+	if errors.As(err, &nf) && nf.Reason == "" {
 		return "", nil
 	}
-	return "", err
+	return p, err
 }

@@ -17,11 +17,17 @@
 //   - `SelectASNs` (select_asns): Show a checkbox list of the ASNs with the
 //     rarest ones checked and save the selection (the defaults when no browser
 //     answers).
+//   - `SetSelectedASNs` (set_selected_asns): Choose the ASNs from code, by AS
+//     number, instead of the checkbox list.
 //   - `LookupTIForASNIPs` (lookup_ti_for_asn_ips): Look up the IP addresses of
 //     the selected ASNs in the Threat Intelligence providers and show the
 //     positive results joined to their flows.
 //   - `ShowSelectedASNMap` (show_selected_asn_map): Show a map of the IP
 //     addresses of the selected ASNs, with threat-intel hits in red.
+//   - `Show` (show): Show one display section again from the saved result,
+//     without querying again (flowsummary.SectionFlowIndex, ...).
+//   - `Result` (result): The saved result of this notebook's run, with what
+//     the later steps added.
 //
 // # Options
 //
@@ -53,22 +59,26 @@
 //
 // # Settings
 //
-//   - `WithFlows`: Where the flows come from (a flows.Source); default the
-//     embedded sample.
-//   - `WithGeo`: The geo-IP locator; default the embedded sample City
-//     database.
-//   - `WithASN`: The ASN resolver; default the embedded sample ASN database.
-//   - `WithTI`: The Threat Intelligence providers; default the embedded sample
-//     indicator file.
-//   - `WithHosts`: Where host details come from (a hosts.Resolver); default
-//     the sample's host table when the flows are the sample.
+//   - `FromConfigFile`: Configure from msticpyconfig.yaml ("" = msticpy's
+//     search order); no file found means the embedded sample.
+//   - `FromConfig`: Configure from a loaded msticpyconfig and explicit sources
+//     (flow files, databases, indicator file, workspace).
+//   - `WithFlows`: Where the flows come from (a flows.Source).
+//   - `WithGeo`: The geo-IP locator (a GeoLite2-City database).
+//   - `WithASN`: The ASN resolver (a GeoLite2-ASN database, or the online
+//     chain).
+//   - `WithTI`: The Threat Intelligence providers.
+//   - `WithHosts`: Where host details come from (a hosts.Resolver).
 //   - `WithAssets`: Where charts and maps load their JavaScript and tiles
 //     from; default widgets.DefaultAssets().
-//   - `WithWarnings`: Warnings to add to the result (for example about the
-//     configuration).
 //   - `WithSink`: Where the sections are displayed; default nb.DefaultSink().
 //   - `WithStateDir`: Where the result is saved between cells; default
-//     nb.StateDir().
+//     nb.StateDir(); "" keeps it in memory.
+//   - `WithSilent`: Show nothing and still fill the result (msticnb's silent);
+//     Silent() makes a silent copy for one step.
+//   - `WithLookupDeadline`: Bound the threat-intel lookup step (default one
+//     minute).
+//   - `WithMaxFlowsKept`: How many raw flows the result keeps.
 //
 // # Display sections
 //
@@ -167,15 +177,18 @@
 //
 // Section key: next_steps
 //
-// Each cell is a new program; the result of Run is saved in the state
-// directory, so the calls below can go in the next cells.
+// Each cell is a new program: the result of Run is saved beside the notebook,
+// and the handle declared in the setup cell (`nbk`) carries on from it in the
+// next cells, one line each.
 //
-//   - `flowsummary.New().SelectASNs(ctx)` shows the ASN selector (the rarest
-//     ASNs are checked); press Apply to keep your choice.
-//   - `flowsummary.New().LookupTIForASNIPs(ctx)` looks up the IPs of the
-//     selected ASNs in your Threat Intelligence providers.
-//   - `flowsummary.New().ShowSelectedASNMap(ctx)` plots the IPs of the
-//     selected ASNs on a map, threats in red.
+//   - `nbk.SelectASNs(ctx)` shows the ASN selector (the rarest ASNs are
+//     checked); press Apply to keep your choice.
+//   - `nbk.LookupTIForASNIPs(ctx)` looks up the IPs of the selected ASNs in
+//     your Threat Intelligence providers.
+//   - `nbk.ShowSelectedASNMap(ctx)` plots the IPs of the selected ASNs on a
+//     map, threats in red.
+//   - `nbk.Show(ctx, flowsummary.SectionFlowSummary)` shows a section again
+//     without querying again.
 //   - `nb.Help("NetworkFlowSummary")` shows the options, methods, sections and
 //     result fields of this notebooklet.
 //
@@ -183,31 +196,36 @@
 //
 //   - `HostEntity` (host_entity): The host investigated, with its names and IP
 //     addresses.
+//   - `Provenance` (provenance): The providers that produced the result
+//     (flows, host details, geo-IP, ASN, threat intel), and whether they are
+//     the embedded sample.
 //   - `NetworkFlows` (network_flows): The network flows of the host in the
 //     time span (the first rows are kept; the count of the rest is reported).
-//   - `PlotFlowsByProtocol` (plot_flows_by_protocol): Timeline of the flows by
-//     L7 protocol (HTML).
-//   - `PlotFlowsByDirection` (plot_flows_by_direction): Timeline of the flows
-//     by direction, I = inbound, O = outbound (HTML).
-//   - `PlotFlowValues` (plot_flow_values): Number of flows over time per L7
-//     protocol (HTML).
-//   - `FlowIndex` (flow_index): Table of flows grouped by source, dest, L7
-//     protocol and direction (HTML).
-//   - `FlowIndexData` (flow_index_data): The flow index rows with summed
-//     TotalAllowedFlows.
+//   - `ProtocolSeries` (plot_flows_by_protocol): The timeline of the flows by
+//     L7 protocol, as bucketed series (Show SectionFlowsByProtocol draws it).
+//   - `DirectionSeries` (plot_flows_by_direction): The timeline of the flows
+//     by direction, I = inbound, O = outbound (Show SectionFlowsByDirection).
+//   - `FlowIndex` (flow_index): The flow index, flows grouped by source, dest,
+//     L7 protocol and direction with summed TotalAllowedFlows (Show
+//     SectionFlowIndex).
+//   - `FlowIndexData` (flow_index_data): The flows with their source and dest,
+//     before grouping (a method of Result, as msticnb's frame;
+//     NetworkFlowSummary.Flows streams every flow of the run).
 //   - `FlowSummary` (flow_summary): Flows grouped by source and destination
-//     ASN with TotalAllowedFlows, L7Protocols, source_ips and dest_ips.
+//     ASN with TotalAllowedFlows, L7Protocols, source_ips and dest_ips (Show
+//     SectionFlowSummary).
 //   - `TIResults` (ti_results): Threat-intel results for the IPs of the
-//     selected ASNs (after LookupTIForASNIPs).
-//   - `GeoMap` (geo_map): Map of all IP addresses in communication with the
-//     host (option geo_map; HTML).
-//   - `GeoMapSelected` (geo_map_selected): Map of the IP addresses of the
-//     selected ASNs (after ShowSelectedASNMap; HTML).
+//     selected ASNs (after LookupTIForASNIPs; Show SectionTILookup).
+//   - `GeoMap` (geo_map): The map of all IP addresses in communication with
+//     the host (option geo_map; Show SectionGeoMapAll).
+//   - `GeoMapSelected` (geo_map_selected): The map of the IP addresses of the
+//     selected ASNs (after ShowSelectedASNMap; Show SectionGeoMapSelected).
 //   - `DefaultASNSelection` (default_asn_selection): The ASNs selected by
 //     default, those at or below the 25th percentile of TotalAllowedFlows,
 //     excluding private addresses and the host's own ASNs.
-//   - `SelectedASNs` (selected_asns): The ASNs chosen with SelectASNs (the
-//     defaults until then).
+//   - `SelectedASNs` (selected_asns): The ASNs chosen with SelectASNs or
+//     SetSelectedASNs, by AS number.
 //   - `Warnings` (warnings): What was ignored, missing or incomplete during
-//     the run (unknown options, failed lookups).
+//     the run (unknown options, failed lookups, providers that differ from the
+//     run's).
 package flowsummary

@@ -11,8 +11,29 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 )
 
-// Run on a flow file, then choose ASNs and look them up in a later cell (a
-// new NetworkFlowSummary reading the saved result).
+// One handle per notebook: declare it once in the setup cell (here with no
+// provider settings: the embedded sample), then one line per step in each
+// later cell.
+func ExampleNew() {
+	ctx := context.Background()
+	nbk := flowsummary.New(flowsummary.WithSink(nb.Discard), flowsummary.WithStateDir(exampleStateDir()))
+
+	res, _ := nbk.Run(ctx, "msticalertswin1", nb.TimeSpan{}, "+geo_map")
+	fmt.Println(res.FlowsTotal, "flows, sample data for", res.Provenance.SampleParts())
+	sel, _ := nbk.SelectASNs(ctx) // in a notebook: tick ASNs, press Apply
+	fmt.Println(sel)
+	tiRes, _ := nbk.LookupTIForASNIPs(ctx)
+	fmt.Println(len(tiRes.IPs), "addresses looked up,", len(tiRes.Positives), "positive")
+	nbk.ShowSelectedASNMap(ctx)
+	nbk.Show(ctx, flowsummary.SectionFlowSummary)
+	// Output:
+	// 3060 flows, sample data for [flows host details geo-IP ASN threat intel]
+	// [AS65539 AS65538 AS65540 AS65537 AS64507 AS64505 AS64509 AS65536]
+	// 14 addresses looked up, 3 positive
+}
+
+// Run on a flow file, then choose ASNs in a later cell: a new program whose
+// handle, declared the same way, carries on from the saved result.
 func ExampleNetworkFlowSummary_Run() {
 	ctx := context.Background()
 	src, err := flows.OpenFile("testdata/parity/flows.csv")
@@ -21,19 +42,20 @@ func ExampleNetworkFlowSummary_Run() {
 		return
 	}
 	state := exampleStateDir()
-	res, err := flowsummary.New(flowsummary.WithFlows(src), flowsummary.WithSink(nb.Discard), flowsummary.WithStateDir(state)).
-		Run(ctx, "msticalertswin1", nb.TimeSpan{}, "-plot_flows")
+	declare := func() *flowsummary.NetworkFlowSummary {
+		return flowsummary.New(flowsummary.WithFlows(src), flowsummary.WithSink(nb.Discard), flowsummary.WithStateDir(state))
+	}
+	res, err := declare().Run(ctx, "msticalertswin1", nb.TimeSpan{}, "-plot_flows")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Println(res.Description)
-	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowIndexData), "flow index rows,", res.UniqueIPs, "unique IPs")
+	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowIndex), "flow index rows,", res.UniqueIPs, "unique IPs")
 
 	// next cell
-	next := flowsummary.New(flowsummary.WithSink(nb.Discard), flowsummary.WithStateDir(state))
-	sel, err := next.SelectASNs(ctx)
-	fmt.Println(err, len(sel.IDs) == len(res.DefaultASNSelection.Default()))
+	sel, err := declare().SelectASNs(ctx)
+	fmt.Println(err, len(sel) == len(res.DefaultASNSelection.Default()))
 	// Output:
 	// Network flow summary for msticalertswin1
 	// 2000 flows, 1100 flow index rows, 201 unique IPs
@@ -53,26 +75,24 @@ func exampleStateDir() string {
 // user's file ($MSTICPYCONFIG, ./msticpyconfig.yaml, ~/.msticpyconfig.yaml).
 func ExampleFromConfig() {
 	state := exampleStateDir()
-	cfg, err := config.Parse("msticpyconfig.yaml", []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n  state_dir: "+state+"\n"))
+	cfg, err := config.Parse("msticpyconfig.yaml", []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n  offline: true\n  state_dir: "+state+"\n"))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	c, err := flowsummary.FromConfig(cfg, flowsummary.Sources{})
+	nbk := flowsummary.New(flowsummary.FromConfig(cfg, flowsummary.Sources{}), flowsummary.WithSink(nb.Discard))
+	defer nbk.Close()
+	res, err := nbk.Run(context.Background(), "msticalertswin1", nb.TimeSpan{}, "flow_summary")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer c.Close()
-	res, err := flowsummary.New(append(c.Settings, flowsummary.WithSink(nb.Discard))...).
-		Run(context.Background(), "msticalertswin1", nb.TimeSpan{}, "flow_summary")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	// c.Warnings (also in res.Warnings) say what fell back to the sample,
-	// such as a missing GeoLite2 database.
-	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowSummary.Rows) > 0)
+	// Nothing that is not configured falls back to the sample: the warnings
+	// say what is missing, here a GeoLite2-ASN database (offline, so the
+	// ASNs stay unknown).
+	fmt.Println(res.FlowsTotal, "flows,", len(res.FlowSummary.Rows), "ASN summary rows")
+	fmt.Println(res.Provenance.Flows.Sample, res.Provenance.Geo == nil, res.Provenance.ASN.Sample)
 	// Output:
-	// 2000 flows, true
+	// 2000 flows, 3 ASN summary rows
+	// false true false
 }

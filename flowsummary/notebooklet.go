@@ -1,12 +1,8 @@
 package flowsummary
 
 import (
-	"cmp"
-	"context"
 	"errors"
-	"fmt"
-	"net/netip"
-	"strings"
+	"io"
 	"time"
 
 	"github.com/gonotebooklets/notebooklets/nb"
@@ -14,72 +10,194 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
 	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
-// NetworkFlowSummary is the notebooklet. Make one with New; it holds its
-// providers and display, and reads the last result from the state
-// directory, so each GoNB cell can make a new one.
+// NetworkFlowSummary is the notebooklet: one handle per notebook. Declare it
+// once in the setup cell, with its providers, and call one step per cell:
+//
+//	var nbk = flowsummary.New(flowsummary.FromConfigFile(""))
+//	nbk.Run(ctx, "myhost", span, "+geo_map")
+//	nbk.SelectASNs(ctx)
+//	nbk.LookupTIForASNIPs(ctx)
+//	nbk.ShowSelectedASNMap(ctx)
+//	nbk.Show(ctx, flowsummary.SectionFlowIndex)
+//
+// GoNB runs each cell as a new program and evaluates the declaration again
+// in each, so every step uses the same providers. Run saves its result in
+// the state directory, keyed by the notebook; the later steps load it, act
+// on that run only, and say so when their providers differ from the run's.
+// Every step returns its error and also shows it in the cell.
+//
+// Options of Run: plot_flows, plot_flow_values, flow_summary, resolve_host
+// (the defaults) and geo_map. Sections (Show): SectionRun,
+// SectionFlowsByProtocol, SectionFlowsByDirection, SectionFlowValues,
+// SectionFlowIndex, SectionFlowSummary, SectionGeoMapAll, SectionSelectASNs,
+// SectionTILookup, SectionGeoMapSelected. nb.Help("NetworkFlowSummary")
+// shows all of it in a cell.
 type NetworkFlowSummary struct {
-	flows    flows.Source
-	geo      geoip.Locator
-	asn      asn.Resolver
-	ti       []ti.Provider
-	hosts    hosts.Resolver
-	sink     nb.Sink
-	assets   widgets.Assets
-	warnings []string
-	// noSave: Run does not save its result (the command line without later
-	// steps, whose state directory would be thrown away).
-	noSave   bool
-	stateDir string
-	silent   bool
-	maxKept  int
+	flows  flows.Source
+	hosts  hosts.Resolver
+	geo    geoip.Locator
+	asn    asn.Resolver
+	ti     []ti.Provider
+	sample bool // nothing was configured: the embedded sample
 
-	now func() time.Time
+	sink           nb.Sink
+	assets         widgets.Assets
+	store          *nb.StateStore // nil: memory only
+	notebook       nb.Notebook
+	silent         bool
+	maxKept        int
+	lookupDeadline time.Duration
+
+	warnings []string
+	err      error
+	closers  []io.Closer
+
+	// last is the result of the last step of this handle (the command line
+	// chains steps in one program).
+	last *Result
+	now  func() time.Time
 }
 
-// New returns the notebooklet with the given settings. With none, it reads
-// the embedded sample (flows, host details, geo-IP, ASN and TI) and shows
-// its sections on nb.DefaultSink(). Host details (resolve_host) default to
-// the sample's host table only when the flows are the sample too; with
-// other flows and no WithHosts the host is described from its flows.
-func New(settings ...Setting) *NetworkFlowSummary {
-	n := &NetworkFlowSummary{maxKept: DefaultMaxFlowsKept, now: time.Now, assets: widgets.DefaultAssets()}
-	for _, s := range settings {
-		s(n)
+// sampleProviders gives the embedded sample's providers; tests replace it
+// to prove that a configured notebooklet never reaches the sample.
+var sampleProviders = func() (flows.Source, hosts.Resolver, geoip.Locator, asn.Resolver, []ti.Provider) {
+	return flows.Sample(), hosts.Sample(), geoip.Sample(), asn.Sample(), []ti.Provider{ti.Sample()}
+}
+
+// New returns the notebooklet with the given settings. With no provider
+// set (no WithFlows, WithGeo, WithASN, WithTI, WithHosts, and a
+// configuration that names none), it reads the embedded sample (flows of
+// the host msticalertswin1, host details, geo-IP, ASN and TI) and every
+// section says "sample data". Otherwise the sample is never used: what is
+// not configured stays unset, and the steps that need it say so.
+//
+// New does no I/O beyond what its settings do (FromConfigFile reads the
+// configuration and opens the databases it names) and never fails: a
+// configuration error is returned, and shown, by every step.
+//
+// Options of Run (the defaults are run when none is given; "+name" adds,
+// "-name" removes, a plain list replaces):
+//
+//   - plot_flows (default): timelines of the flows by L7 protocol and by
+//     direction;
+//   - plot_flow_values (default): flow counts by L7 protocol over time;
+//   - flow_summary (default): the flow index and the flow summary by ASN
+//     with whois details;
+//   - resolve_host (default): the host's details from the host provider;
+//   - geo_map: a map of every address the host talked to.
+//
+// Display sections, each shown again with Show: SectionRun,
+// SectionFlowsByProtocol, SectionFlowsByDirection, SectionFlowValues,
+// SectionFlowIndex, SectionFlowSummary, SectionSelectASNs,
+// SectionTILookup, SectionGeoMapAll, SectionGeoMapSelected.
+func New(options ...Setting) *NetworkFlowSummary {
+	var s settings
+	for _, set := range options {
+		set(&s)
 	}
-	if n.flows == nil {
-		n.flows = flows.Sample()
-		if n.hosts == nil {
-			n.hosts = hosts.Sample()
-		}
+	n := &NetworkFlowSummary{
+		flows: s.flows, hosts: s.hosts, geo: s.geo, asn: s.asn, ti: s.ti,
+		sink: s.sink, silent: s.silent, maxKept: s.maxKept, lookupDeadline: s.lookupDeadline,
+		warnings: s.warnings, err: s.err, closers: s.closers,
+		notebook: nb.CurrentNotebook(), now: time.Now,
 	}
-	if n.geo == nil {
-		n.geo = geoip.Sample()
-	}
-	if n.asn == nil {
-		n.asn = asn.Sample()
-	}
-	if n.ti == nil {
-		n.ti = []ti.Provider{ti.Sample()}
+	if !s.providersSet() && s.err == nil {
+		n.flows, n.hosts, n.geo, n.asn, n.ti = sampleProviders()
+		n.sample = true
 	}
 	if n.sink == nil {
 		n.sink = nb.DefaultSink()
 	}
-	if n.stateDir == "" {
-		n.stateDir = nb.StateDir()
+	n.assets = widgets.DefaultAssets()
+	if s.assets != nil {
+		n.assets = *s.assets
+	}
+	switch {
+	case s.state == nil:
+		n.store = &nb.StateStore{Dir: nb.StateDir()}
+	case *s.state != "":
+		n.store = &nb.StateStore{Dir: *s.state}
+	}
+	if n.maxKept <= 0 {
+		n.maxKept = DefaultMaxFlowsKept
+	}
+	if n.lookupDeadline <= 0 {
+		n.lookupDeadline = DefaultLookupDeadline
 	}
 	return n
 }
 
-// Metadata implements nb.Notebooklet.
+// Metadata returns the notebooklet's metadata (options, sections, texts):
+// nb.Help("NetworkFlowSummary") shows it.
 func (n *NetworkFlowSummary) Metadata() *nb.Metadata { return metadata }
 
-// ErrNotReady is matched (errors.Is) by the errors of methods called before
-// the methods they need (for example SelectASNs before Run); the message
-// says what to call first.
+// Silent returns a copy of the handle that displays nothing (msticnb's
+// silent=True) for the steps called on it: nbk.Silent().Run(...) computes
+// and saves the result without showing it; nbk.Show can show it later.
+func (n *NetworkFlowSummary) Silent() *NetworkFlowSummary {
+	c := *n
+	c.silent = true
+	return &c
+}
+
+// Close closes the databases the settings opened (FromConfig). A GoNB
+// cell's program may skip it: its end closes them.
+func (n *NetworkFlowSummary) Close() error {
+	var errs []error
+	for _, c := range n.closers {
+		errs = append(errs, c.Close())
+	}
+	n.closers = nil
+	return errors.Join(errs...)
+}
+
+// display is where this handle shows things: nothing when silent.
+func (n *NetworkFlowSummary) display() nb.Sink {
+	if n.silent {
+		return nb.Discard
+	}
+	return n.sink
+}
+
+// fail shows err in the cell (unless silent) and returns it, so a notebook
+// cell needs no error check of its own.
+func (n *NetworkFlowSummary) fail(err error) error {
+	nb.ShowError(n.display(), err)
+	return err
+}
+
+// provenance names this handle's providers.
+func (n *NetworkFlowSummary) provenance() Provenance {
+	p := Provenance{Flows: provenance.Of(n.flows)}
+	if n.flows == nil {
+		p.Flows = provenance.Info{Kind: "none"}
+	}
+	if n.hosts != nil {
+		i := provenance.Of(n.hosts)
+		p.Hosts = &i
+	}
+	if n.geo != nil {
+		i := provenance.Of(n.geo)
+		p.Geo = &i
+	}
+	if n.asn != nil {
+		i := provenance.Of(n.asn)
+		p.ASN = &i
+	}
+	for _, t := range n.ti {
+		p.TI = append(p.TI, provenance.Of(t))
+	}
+	return p
+}
+
+// ErrNotReady is matched (errors.Is) by the errors of steps called before
+// the steps they need (for example SelectASNs before Run); the message says
+// what to call first.
 var ErrNotReady = errors.New("call the earlier step first")
 
 type notReadyError struct{ msg string }
@@ -87,255 +205,11 @@ type notReadyError struct{ msg string }
 func (e *notReadyError) Error() string        { return e.msg }
 func (e *notReadyError) Is(target error) bool { return target == ErrNotReady }
 
-func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+// ErrNotConfigured is matched (errors.Is) when a step needs a provider that
+// the handle does not have (no flow source, for example).
+var ErrNotConfigured = errors.New("not configured")
 
-// splitValue tells an IP address from a host name.
-func splitValue(v string) (ip, host string) {
-	v = strings.TrimSpace(v)
-	if a, err := netip.ParseAddr(v); err == nil {
-		return a.String(), ""
-	}
-	return "", v
-}
-
-// Run queries the flows of the host or address value in ts (a zero ts: all
-// the data of local sources) and shows the sections of the chosen options
-// (none: the defaults; "+name"/"-name" change the defaults). It saves the
-// result in the state directory for SelectASNs, LookupTIForASNIPs,
-// ShowSelectedASNMap, Show and Last in later cells, and returns it.
-func (n *NetworkFlowSummary) Run(ctx context.Context, value string, ts nb.TimeSpan, options ...string) (*Result, error) {
-	ip, host := splitValue(value)
-	if ip == "" && host == "" {
-		return nil, &nb.MissingParameterError{Name: "value"}
-	}
-	opts, optWarn, err := metadata.ResolveOptions(options...)
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{
-		Description: "Network flow summary for " + firstNonEmpty(host, ip),
-		TimeSpan:    ts,
-		Value:       strings.TrimSpace(value),
-		HostEntity:  HostEntity{HostName: host, IPAddress: ip},
-		Created:     n.now().UTC(),
-		assets:      n.assets,
-	}
-	for name, on := range opts {
-		if on {
-			res.Options = append(res.Options, name)
-		}
-	}
-	sortStrings(res.Options)
-	res.Warnings = append(res.Warnings, n.warnings...)
-	res.Warnings = append(res.Warnings, optWarn...)
-
-	err = nb.ShowSection(ctx, n.sink, metadata, nb.Section{Key: "run", Render: func(ctx context.Context, s nb.Sink) error {
-		return n.collect(ctx, res, opts, s)
-	}}, n.silent)
-	if err != nil {
-		return nil, err
-	}
-	if opts.Has("resolve_host") {
-		n.resolveHost(ctx, res)
-	}
-	if opts.Has("plot_flows") {
-		n.show(ctx, "plot_flows_by_protocol", res)
-		n.show(ctx, "plot_flows_by_direction", res)
-	}
-	if opts.Has("plot_flow_values") {
-		n.show(ctx, "plot_flow_values", res)
-	}
-	if opts.Has("flow_summary") {
-		n.show(ctx, "get_flow_index", res)
-		if err := n.summarize(ctx, res); err != nil {
-			return nil, err
-		}
-	}
-	if opts.Has("geo_map") {
-		res.GeoMapData = n.geoAll(res)
-		n.show(ctx, "display_geo_map_all", res)
-	}
-	n.show(ctx, "next_steps", res)
-	if len(res.Warnings) > 0 {
-		n.showWarnings(res.Warnings)
-	}
-	if n.noSave {
-		return res, nil
-	}
-	if err := n.save(res); err != nil {
-		res.warn("the result could not be saved for the next cells: %v", err)
-		n.showWarnings(res.Warnings[len(res.Warnings)-1:])
-	}
-	return res, nil
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-// collect streams the flows once into the index, the plot series and the
-// kept rows.
-func (n *NetworkFlowSummary) collect(ctx context.Context, res *Result, opts nb.OptionSet, s nb.Sink) error {
-	s.Text("Getting data from AzureNetworkAnalytics...", false)
-	ts := res.TimeSpan
-	col := NewCollector(ts.Start, ts.End, n.maxKept)
-	if !opts.Has("plot_flows") && !opts.Has("plot_flow_values") {
-		col.ByProtocol, col.ByDirection = nil, nil
-	} else if !opts.Has("plot_flows") {
-		col.ByDirection = nil
-	}
-	q := flows.Query{Host: res.HostEntity.HostName, IP: res.HostEntity.IPAddress, Start: ts.Start, End: ts.End}
-	stats, err := col.Collect(ctx, n.flows, q)
-	if err != nil {
-		return &nb.ProviderError{Provider: "flows", Err: err}
-	}
-	nWarn := len(res.Warnings)
-	res.FlowsTotal = col.Seen
-	res.RowsDropped = col.Dropped
-	res.RowsSkipped = stats.RowsSkipped
-	res.NetworkFlows = col.Kept
-	if res.NetworkFlows == nil {
-		res.NetworkFlows = []flows.Flow{}
-	}
-	if col.Truncated > 0 {
-		res.warn("the result keeps the first %d of %d flows (NetworkFlows); the flow index, summary and plots use all of them", len(col.Kept), col.Seen)
-	}
-	if col.Dropped > 0 {
-		res.warn("%d flows outside the time span were dropped", col.Dropped)
-	}
-	if stats.RowsSkipped > 0 {
-		res.warn("%d unreadable rows were skipped (first: %s)", stats.RowsSkipped, strings.Join(stats.Skipped, "; "))
-	}
-	for _, w := range stats.Warnings {
-		res.warn("flows: %s", w)
-	}
-	if res.TimeSpan.IsZero() && !col.First.IsZero() {
-		res.TimeSpan = nb.TimeSpan{Start: col.First, End: col.Last}
-	}
-	res.HostEntity.HostName = cmp.Or(res.HostEntity.HostName, col.Host.Name)
-	res.HostEntity.IPAddress = cmp.Or(res.HostEntity.IPAddress, col.Host.IP)
-	res.HostEntity.Region = cmp.Or(res.HostEntity.Region, col.Host.Region)
-	if col.ByProtocol != nil {
-		res.ProtocolSeries = col.ByProtocol.Series()
-	}
-	if col.ByDirection != nil {
-		res.DirectionSeries = col.ByDirection.Series()
-	}
-	res.FlowIndexData = col.Index.Rows()
-	if res.FlowIndexData == nil {
-		res.FlowIndexData = []FlowIndexRow{}
-	}
-	res.UniqueIPs = len(UniqueIPs(res.FlowIndexData))
-	if col.Seen == 0 {
-		s.Text("No network flow data available.", false)
-	} else {
-		s.Text(fmt.Sprintf("%d flow records, %d flow index rows.", col.Seen, len(res.FlowIndexData)), false)
-	}
-	for _, w := range res.Warnings[nWarn:] {
-		s.Text("Warning: "+w, false)
-	}
-	return nil
-}
-
-// resolveHost asks the host resolver for details (resolve_host) and shows
-// what it found; a failure is a warning, the flows still describe the host.
-func (n *NetworkFlowSummary) resolveHost(ctx context.Context, res *Result) {
-	if n.hosts == nil {
-		return
-	}
-	value := firstNonEmpty(res.HostEntity.HostName, res.HostEntity.IPAddress)
-	if res.Value != "" {
-		value = res.Value
-	}
-	h, err := n.hosts.Resolve(ctx, value)
-	if err != nil {
-		if errors.Is(err, hosts.ErrNotFound) {
-			res.warn("host details: %q was not found by the host resolver; the host is described from its flows only", value)
-		} else {
-			res.warn("host details could not be looked up: %v", err)
-		}
-		n.sink.Text("Warning: "+res.Warnings[len(res.Warnings)-1], false)
-		return
-	}
-	mergeHost(&res.HostEntity, h)
-	n.sink.Text(hostText(res.HostEntity), false)
-}
-
-// mergeHost adds what the resolver knows to the entity (what the value and
-// the flows said is kept).
-func mergeHost(e *HostEntity, h hosts.Host) {
-	if e.HostName == "" {
-		e.HostName = h.Name
-	}
-	if e.IPAddress == "" && len(h.PrivateIPs) > 0 {
-		e.IPAddress = h.PrivateIPs[0]
-	}
-	if e.Region == "" {
-		e.Region = h.Region
-	}
-	for _, p := range h.PublicIPs {
-		if !contains(e.PublicIPs, p) && p != e.IPAddress {
-			e.PublicIPs = append(e.PublicIPs, p)
-		}
-	}
-	var others []string
-	for _, p := range h.PrivateIPs {
-		if p != e.IPAddress {
-			others = append(others, p)
-		}
-	}
-	details := map[string]string{
-		"FQDN": h.FQDN, "OSType": h.OSType, "OSName": h.OSName, "OSVersion": h.OSVersion,
-		"Environment": h.Environment, "ResourceId": h.ResourceID, "SubscriptionId": h.SubscriptionID,
-		"ResourceGroup": h.ResourceGroup, "VMId": h.VMID, "VMSize": h.VMSize, "MACAddress": h.MACAddress,
-		"OtherPrivateIPs": strings.Join(others, ", "), "Sources": strings.Join(h.Sources, ", "),
-	}
-	if !h.LastSeen.IsZero() {
-		details["LastSeen"] = h.LastSeen.UTC().Format(time.RFC3339)
-	}
-	for k, v := range details {
-		if v == "" {
-			continue
-		}
-		if e.Details == nil {
-			e.Details = map[string]string{}
-		}
-		e.Details[k] = v
-	}
-}
-
-// hostText is one line about the host for the run section.
-func hostText(e HostEntity) string {
-	var b strings.Builder
-	b.WriteString("Host: " + firstNonEmpty(e.HostName, "(unknown name)"))
-	if e.IPAddress != "" {
-		b.WriteString(", IP " + e.IPAddress)
-	}
-	if len(e.PublicIPs) > 0 {
-		b.WriteString(", public IP " + strings.Join(e.PublicIPs, ", "))
-	}
-	for _, k := range []string{"OSName", "OSVersion"} {
-		if v := e.Details[k]; v != "" {
-			b.WriteString(", " + v)
-		}
-	}
-	if e.Region != "" {
-		b.WriteString(", region " + e.Region)
-	}
-	if v := e.Details["ResourceGroup"]; v != "" {
-		b.WriteString(", resource group " + v)
-	}
-	return b.String() + "."
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
+// ErrOtherRun is matched (errors.Is) when the saved state was replaced by
+// another run while a step worked on its own run: the step's result is not
+// saved over the other run's.
+var ErrOtherRun = errors.New("the saved result belongs to another run")

@@ -17,10 +17,12 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
 )
 
-// recSink records what a notebooklet shows.
+// recSink records what a notebooklet shows: headings, texts, and the HTML
+// and text of what is shown.
 type recSink struct {
 	headings []string
 	texts    []string
@@ -33,9 +35,9 @@ func (r *recSink) Heading(_ int, t string) {
 	r.all.WriteString(t + "\n")
 }
 func (r *recSink) Text(b string, _ bool) { r.texts = append(r.texts, b); r.all.WriteString(b + "\n") }
-func (r *recSink) Show(h template.HTML, _ string) {
+func (r *recSink) Show(h template.HTML, text string) {
 	r.shown = append(r.shown, h)
-	r.all.WriteString(string(h) + "\n")
+	r.all.WriteString(string(h) + "\n" + text + "\n")
 }
 func (r *recSink) Update(string, template.HTML, string) {}
 func (r *recSink) Close() error                         { return nil }
@@ -57,7 +59,7 @@ func (m mapResolver) Resolve(_ context.Context, ips []string) (asn.Results, erro
 type fakeGeo struct{}
 
 func (fakeGeo) Locate(a netip.Addr) (geoip.Location, error) {
-	if !IsPublic(a.String()) {
+	if !ipaddr.IsPublicAddr(a) {
 		return geoip.Location{IP: a.String()}, nil
 	}
 	return geoip.Location{IP: a.String(), Known: true, Latitude: 10, Longitude: 20, Country: "Evil<script>alert('country')</script>", City: "Town"}, nil
@@ -97,10 +99,10 @@ func loadCase(t *testing.T, name string) goldenCase {
 	return c
 }
 
-func testNotebooklet(t *testing.T, dir string, sink nb.Sink, c goldenCase) *NetworkFlowSummary {
-	return New(WithFlows(flows.Slice(c.Flows)), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
+func testNotebooklet(t *testing.T, dir string, sink nb.Sink, c goldenCase, more ...Setting) *NetworkFlowSummary {
+	return New(append([]Setting{WithFlows(flows.Slice(c.Flows)), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
 		WithTI(fakeTI{hits: map[string]ti.Result{"185.1.1.1": {Severity: ti.High, Positive: true, Details: "<img src=x onerror=alert(2)>"}}}),
-		WithSink(sink), WithStateDir(dir))
+		WithSink(sink), WithStateDir(dir)}, more...)...)
 }
 
 func TestRunMissingValue(t *testing.T) {
@@ -135,11 +137,24 @@ func TestRunShowsEverySectionInOrder(t *testing.T) {
 	if res.HostEntity.IPAddress != "10.0.3.5" || res.HostEntity.HostName != "msticalertswin1" {
 		t.Errorf("host entity %+v", res.HostEntity)
 	}
-	for name, h := range map[string]template.HTML{"PlotFlowsByProtocol": res.PlotFlowsByProtocol, "PlotFlowsByDirection": res.PlotFlowsByDirection,
-		"PlotFlowValues": res.PlotFlowValues, "FlowIndex": res.FlowIndex, "GeoMap": res.GeoMap} {
-		if h == "" {
-			t.Errorf("%s is empty", name)
+	if len(res.ProtocolSeries) == 0 || len(res.DirectionSeries) == 0 || len(res.FlowIndex) == 0 || res.GeoMap == nil || len(res.GeoMap.Points) == 0 {
+		t.Errorf("result lacks the data of a section: %d protocol series, %d direction series, %d index rows, map %v",
+			len(res.ProtocolSeries), len(res.DirectionSeries), len(res.FlowIndex), res.GeoMap)
+	}
+	// Each plot, table and map was drawn: 3 charts, 2 tables, 1 map.
+	var charts, tables, maps int
+	for _, h := range rec.shown {
+		switch {
+		case strings.Contains(string(h), "echarts"):
+			charts++
+		case strings.Contains(string(h), "leaflet") || strings.Contains(string(h), "Leaflet"):
+			maps++
+		case strings.Contains(string(h), "<table"):
+			tables++
 		}
+	}
+	if charts != 3 || tables != 2 || maps != 1 {
+		t.Errorf("drawn: %d charts, %d tables, %d maps; want 3, 2, 1", charts, tables, maps)
 	}
 	if res.FlowSummary == nil || len(res.FlowSummary.Rows) == 0 || len(res.DefaultASNSelection.Choices) == 0 {
 		t.Fatalf("no summary/selection: %+v", res.FlowSummary)
@@ -160,7 +175,7 @@ func TestRunOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.PlotFlowsByProtocol != "" || res.ProtocolSeries != nil || res.GeoMap != "" {
+	if res.ProtocolSeries != nil || res.DirectionSeries != nil || res.GeoMap != nil {
 		t.Error("plots or map made without their options")
 	}
 	if res.FlowSummary == nil {
@@ -190,7 +205,7 @@ func TestOutOfOrderCalls(t *testing.T) {
 	if err := n.ShowSelectedASNMap(ctx); !errors.Is(err, ErrNotReady) || err.Error() != msgMapFirst {
 		t.Errorf("ShowSelectedASNMap before Run: %v", err)
 	}
-	if err := n.Show(ctx, "get_flow_index"); !errors.Is(err, ErrNotReady) {
+	if err := n.Show(ctx, SectionFlowIndex); !errors.Is(err, ErrNotReady) {
 		t.Errorf("Show before Run: %v", err)
 	}
 	if !strings.Contains(rec.all.String(), "Then call 'SelectASNs()' to select the ASNs to lookup.") {
@@ -209,10 +224,10 @@ func TestOutOfOrderCalls(t *testing.T) {
 	if _, err := n.LookupTIForASNIPs(ctx); !errors.Is(err, ErrNotReady) {
 		t.Errorf("LookupTIForASNIPs before SelectASNs: %v", err)
 	}
-	if err := n.Show(ctx, "display_geo_map_all"); !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), "geo_map") {
+	if err := n.Show(ctx, SectionGeoMapAll); !errors.Is(err, ErrNotReady) || !strings.Contains(err.Error(), "geo_map") {
 		t.Errorf("Show of a section not run: %v", err)
 	}
-	if err := n.Show(ctx, "nope"); err == nil || !strings.Contains(err.Error(), "get_flow_summary") {
+	if err := n.Show(ctx, "nope"); !errors.Is(err, nb.ErrUnknownSection) || !strings.Contains(err.Error(), "get_flow_summary") {
 		t.Errorf("Show of an unknown key: %v", err)
 	}
 }
@@ -233,7 +248,7 @@ func TestCrossCellRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(res1.DefaultASNSelection.Default(), sel.IDs); d != "" {
+	if d := cmp.Diff(res1.DefaultASNSelection.Default(), sel); d != "" {
 		t.Errorf("selection outside GoNB should be the defaults (-want +got):\n%s", d)
 	}
 	rec3 := &recSink{}
@@ -254,36 +269,41 @@ func TestCrossCellRestore(t *testing.T) {
 	}
 	rec5 := &recSink{}
 	cell5 := testNotebooklet(t, dir, rec5, c)
-	last, err := cell5.Last()
+	last, err := cell5.Result(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if last.TIResults == nil || last.GeoMapSelData == nil || last.GeoMapSelected == "" || last.FlowIndex == "" || last.PlotFlowValues == "" {
-		t.Errorf("restored result lacks parts: ti %v map %v", last.TIResults != nil, last.GeoMapSelData != nil)
+	if last.TIResults == nil || last.GeoMapSelected == nil || last.GeoMap == nil || last.RunID != res1.RunID {
+		t.Fatalf("restored result lacks parts: ti %v map %v run %q, want run %q", last.TIResults != nil, last.GeoMapSelected != nil, last.RunID, res1.RunID)
 	}
 	var threats int
-	for _, p := range last.GeoMapSelData.Points {
-		if p.Role == "threat" {
+	for _, p := range last.GeoMapSelected.Points {
+		if p.Role == RoleThreat {
 			threats++
+			if p.Color != "red" {
+				t.Errorf("threat marker colour %q", p.Color)
+			}
 		}
 	}
 	if threats != 1 {
 		t.Errorf("threat markers = %d, want 1", threats)
 	}
-	if d := cmp.Diff(res1.FlowIndexData, last.FlowIndexData); d != "" {
+	if d := cmp.Diff(res1.FlowIndex, last.FlowIndex); d != "" {
 		t.Errorf("flow index changed across cells:\n%s", d)
 	}
-	for _, sec := range metadata.Sections {
-		if sec.Key == "run" || sec.Key == "next_steps" {
-			continue
-		}
-		if err := cell5.Show(ctx, sec.Key); err != nil {
-			t.Errorf("Show(%s): %v", sec.Key, err)
+	before, _ := json.Marshal(last)
+	for _, sec := range Sections() {
+		if err := cell5.Show(ctx, sec); err != nil {
+			t.Errorf("Show(%s): %v", sec, err)
 		}
 	}
+	after, _ := json.Marshal(last)
+	if !bytes.Equal(before, after) {
+		t.Error("showing the sections changed the result")
+	}
 	// SetSelectedASNs validates.
-	if err := cell5.SetSelectedASNs(ctx, "AS1 NOPE"); err == nil || !strings.Contains(err.Error(), "AS1 NOPE") {
-		t.Errorf("SetSelectedASNs with a bad id: %v", err)
+	if err := cell5.SetSelectedASNs(ctx, 1); !errors.Is(err, ErrNotInSummary) || !strings.Contains(err.Error(), "AS1 ") {
+		t.Errorf("SetSelectedASNs with an ASN not in the summary: %v", err)
 	}
 }
 
@@ -322,5 +342,52 @@ func TestHostileStringsEscaped(t *testing.T) {
 	}
 	if !strings.Contains(out, "alert(1)") {
 		t.Error("the hostile ASN name should appear (escaped)")
+	}
+}
+
+// The selector and the map popups show the ASN's registration details and
+// the source that answered.
+func TestRegistrationShown(t *testing.T) {
+	inf := &asn.Info{ASN: 8075, Name: "MSFT", Country: "US", CIDR: "13.107.0.0/16", Registry: "arin", Org: "Microsoft <Corp>", Abuse: "abuse@example.com", Source: "cymru+rdap", Cached: true}
+	if got, want := asnRegistration(inf), "US, 13.107.0.0/16, arin, Microsoft <Corp>, abuse abuse@example.com, from cymru+rdap, cached"; got != want {
+		t.Errorf("asnRegistration = %q, want %q", got, want)
+	}
+	if asnRegistration(&asn.Info{Source: "private", Name: asn.PrivateName}) != "" || asnRegistration(nil) != "" || asnRegistration(&asn.Info{Source: "cymru"}) != "" {
+		t.Error("private, missing or empty details are shown")
+	}
+	c := loadCase(t, "mixed")
+	for ip, i := range c.ASN {
+		i.Country, i.Registry, i.CIDR = "NL", "ripencc", "185.0.0.0/8"
+		c.ASN[ip] = i
+	}
+	rec := &recSink{}
+	n := testNotebooklet(t, t.TempDir(), rec, c)
+	ctx := context.Background()
+	res, err := n.Run(ctx, "msticalertswin1", nb.TimeSpan{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.SetSelectedASNs(ctx, res.DefaultASNSelection.All()...); err != nil {
+		t.Fatal(err)
+	}
+	rec.all.Reset()
+	if err := n.Show(ctx, SectionSelectASNs); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rec.all.String(), "NL, 185.0.0.0/8, ripencc, from test") {
+		t.Errorf("the selector does not show the registration details:\n%s", rec.all.String())
+	}
+	if err := n.ShowSelectedASNMap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = n.Result(ctx)
+	var withDetails int
+	for _, p := range res.GeoMapSelected.Points {
+		if strings.Contains(p.ASNDetails, "ripencc") {
+			withDetails++
+		}
+	}
+	if withDetails == 0 {
+		t.Errorf("no map point carries its ASN details: %+v", res.GeoMapSelected.Points)
 	}
 }

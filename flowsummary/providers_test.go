@@ -1,11 +1,8 @@
 package flowsummary
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +15,7 @@ import (
 	"github.com/gonotebooklets/notebooklets/providers/config"
 	"github.com/gonotebooklets/notebooklets/providers/flows"
 	"github.com/gonotebooklets/notebooklets/providers/hosts"
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 	"github.com/gonotebooklets/notebooklets/providers/ti"
 )
 
@@ -43,7 +41,7 @@ func TestSampleEndToEnd(t *testing.T) {
 	if !strings.Contains(rec.all.String(), "public IP "+samplegen.Host.PublicIP) {
 		t.Errorf("the run output does not describe the host's public IP")
 	}
-	if len(h.ASNs) != 1 || !strings.HasPrefix(h.ASNs[0], "AS64496 ") {
+	if len(h.ASNs) != 1 || h.ASNs[0] != 64496 {
 		t.Errorf("host ASNs %v, want the host's own AS64496", h.ASNs)
 	}
 	for _, c := range res.DefaultASNSelection.Choices {
@@ -52,8 +50,8 @@ func TestSampleEndToEnd(t *testing.T) {
 		}
 	}
 	var hostPoints int
-	for _, p := range res.GeoMapData.Points {
-		if p.Role == "host" && p.IP == samplegen.Host.PublicIP {
+	for _, p := range res.GeoMap.Points {
+		if p.Role == RoleHost && p.IP == samplegen.Host.PublicIP {
 			hostPoints++
 		}
 	}
@@ -65,8 +63,8 @@ func TestSampleEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmpStrings(res.DefaultASNSelection.Default(), sel.IDs); d != "" {
-		t.Errorf("outside GoNB SelectASNs keeps the defaults: %s", d)
+	if !slices.Equal(res.DefaultASNSelection.Default(), sel) {
+		t.Errorf("outside GoNB SelectASNs keeps the defaults: got %v, want %v", sel, res.DefaultASNSelection.Default())
 	}
 	tr, err := New(WithSink(nb.Discard), WithStateDir(dir)).LookupTIForASNIPs(ctx)
 	if err != nil {
@@ -95,13 +93,6 @@ func TestSampleEndToEnd(t *testing.T) {
 	}
 }
 
-func cmpStrings(want, got []string) string {
-	if slices.Equal(want, got) {
-		return ""
-	}
-	return fmt.Sprintf("got %q, want %q", got, want)
-}
-
 // warnSource is a source that reports skipped rows and a partial result.
 type warnSource struct{ flows.Source }
 
@@ -123,7 +114,7 @@ func TestSourceWarningsShown(t *testing.T) {
 	c := loadCase(t, "mixed")
 	rec := &recSink{}
 	n := New(WithFlows(warnSource{flows.Slice(c.Flows)}), WithASN(mapResolver(c.ASN)), WithGeo(fakeGeo{}),
-		WithHosts(noHosts{}), WithSink(rec), WithStateDir(t.TempDir()), WithWarnings("config: something skipped"))
+		WithHosts(noHosts{}), WithSink(rec), WithStateDir(t.TempDir()), FromConfig(&config.Config{Warnings: []string{"config: something skipped"}}, Sources{}))
 	res, err := n.Run(context.Background(), "msticalertswin1", nb.TimeSpan{})
 	if err != nil {
 		t.Fatal(err)
@@ -159,96 +150,54 @@ func TestFromConfig(t *testing.T) {
 	if err := os.WriteFile(tiPath, []byte("ioc,ioc_type,severity,details,reference,provider\n185.1.1.1,ipv4,high,test hit,,\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n", "testdata/parity/flows.csv", tiPath, filepath.Join(dir, "state"))
+	cfgYAML := fmt.Sprintf("Notebooklets:\n  flow_files: %s\n  ti_file: %s\n  state_dir: %s\n  offline: true\n  cache_dir: %s\n", "testdata/parity/flows.csv", tiPath, filepath.Join(dir, "state"), t.TempDir())
 	cfg, err := config.Parse("test.yaml", []byte(cfgYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := FromConfig(cfg, Sources{})
+	n := New(FromConfig(cfg, Sources{}), WithSink(nb.Discard))
+	defer n.Close()
+	// Real flows with no databases: nothing falls back to the sample; the
+	// ASNs come from the chain, here offline with no file.
+	if n.err != nil || n.sample || n.geo != nil || n.asn == nil || n.hosts != nil || provenance.Of(n.asn).Sample {
+		t.Errorf("configured handle: err %v, sample %v, geo %v, asn %v, hosts %v", n.err, n.sample, n.geo, n.asn, n.hosts)
+	}
+	if n.store == nil || n.store.Dir != filepath.Join(dir, "state") || len(n.ti) != 1 || n.ti[0].Name() == ti.SampleName {
+		t.Errorf("settings: state %+v, ti %v", n.store, n.ti)
+	}
+	res, err := n.Run(context.Background(), "msticalertswin1", nb.TimeSpan{}, "flow_summary,geo_map")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	if c.StateDir != filepath.Join(dir, "state") || c.LogAnalytics {
-		t.Errorf("StateDir %q LogAnalytics %v", c.StateDir, c.LogAnalytics)
+	if len(res.Provenance.SampleParts()) != 0 {
+		t.Errorf("a configured run uses the sample for %v", res.Provenance.SampleParts())
 	}
-	// Real flows with no databases: the sample databases are used, and said so.
-	var said int
-	for _, w := range c.Warnings {
-		if strings.Contains(w, "embedded synthetic sample") {
-			said++
-		}
+	warned := strings.Join(res.Warnings, "\n")
+	if !strings.Contains(warned, "offline and no GeoLite2-ASN database found") || !strings.Contains(warned, "ASN lookup failed for 180 of 180") {
+		t.Errorf("warnings %q do not say that the ASNs stay unknown offline without a database", res.Warnings)
 	}
-	if said != 2 {
-		t.Errorf("warnings %q, want one about each sample database", c.Warnings)
-	}
-	n := New(append(c.Settings, WithSink(nb.Discard))...)
-	if n.stateDir != c.StateDir || len(n.ti) != 1 || n.ti[0].Name() == "SampleTI" || n.hosts != nil {
-		t.Errorf("settings: state %q, ti %v, hosts %v", n.stateDir, n.ti, n.hosts)
+	if res.GeoMap == nil || res.GeoMap.Locator != "" || len(res.GeoMap.Points) != 0 || !strings.Contains(mapNote(res.GeoMap), "no geo-IP database is configured") {
+		t.Errorf("map without a geo-IP database: %+v", res.GeoMap)
 	}
 
-	// A named file that is missing is an error naming it.
+	// A named file that is missing is an error naming it, returned by the
+	// steps.
 	for _, src := range []Sources{{Flows: []string{filepath.Join(dir, "nope.csv")}}, {ASNDB: filepath.Join(dir, "nope.mmdb")}, {TIFile: filepath.Join(dir, "nope-ti.csv")}, {HostsFile: filepath.Join(dir, "nope.json")}} {
-		if _, err := FromConfig(nil, src); err == nil || !strings.Contains(err.Error(), "nope") {
-			t.Errorf("FromConfig(%+v) error = %v, want one naming the file", src, err)
+		n := New(FromConfig(nil, src), WithSink(nb.Discard), WithStateDir(""))
+		if _, err := n.Run(context.Background(), "h", nb.TimeSpan{}); err == nil || !strings.Contains(err.Error(), "nope") {
+			t.Errorf("FromConfig(%+v): Run error = %v, want one naming the file", src, err)
+		}
+		if n.sample {
+			t.Errorf("FromConfig(%+v) with an error falls back to the sample", src)
 		}
 	}
 	// A workspace that is not in the config.
-	if _, err := FromConfig(nil, Sources{Workspace: "Missing"}); err == nil {
-		t.Error("FromConfig with an unknown workspace: no error")
+	if _, err := New(FromConfig(nil, Sources{Workspace: "Missing"}), WithSink(nb.Discard)).SelectASNs(context.Background()); err == nil || !strings.Contains(err.Error(), "Missing") {
+		t.Errorf("FromConfig with an unknown workspace: %v", err)
 	}
-}
-
-func TestCommandConfigAndUsage(t *testing.T) {
-	t.Setenv("HOME", t.TempDir())
-	t.Setenv("MSTICPYCONFIG", "")
-	dir := t.TempDir()
-	cfgPath := filepath.Join(dir, "msticpyconfig.yaml")
-	if err := os.WriteFile(cfgPath, []byte("Notebooklets:\n  flow_files: testdata/parity/flows.csv\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "out.json")
-	var stdout, stderr bytes.Buffer
-	err := runCommand(context.Background(), []string{"--value", "msticalertswin1", "--config", cfgPath, "--options", "flow_summary", "--json", out}, &stdout, &stderr)
-	if err != nil {
-		t.Fatalf("run: %v\n%s", err, stderr.String())
-	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		FlowsTotal int64    `json:"flows_total"`
-		Warnings   []string `json:"warnings"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if doc.FlowsTotal == 0 || doc.FlowsTotal == 3060 {
-		t.Errorf("flows_total %d: the config's flow file was not read", doc.FlowsTotal)
-	}
-	if !strings.Contains(strings.Join(doc.Warnings, "\n"), "embedded synthetic sample") {
-		t.Errorf("warnings %q do not say the sample databases were used", doc.Warnings)
-	}
-
-	for _, args := range [][]string{
-		{"--value", "x", "--config", filepath.Join(dir, "missing.yaml")},
-	} {
-		err := runCommand(context.Background(), args, &stdout, &stderr)
-		if err == nil || errors.Is(err, nb.ErrUsage) || !strings.Contains(err.Error(), "missing.yaml") {
-			t.Errorf("%q: error %v, want a failure naming the file (not a usage error)", args, err)
-		}
-	}
-	ws := filepath.Join(dir, "ws.yaml")
-	if err := os.WriteFile(ws, []byte("AzureSentinel:\n  Workspaces:\n    Default:\n      WorkspaceId: 11111111-2222-3333-4444-555555555555\n      TenantId: 66666666-7777-8888-9999-000000000000\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	err = runCommand(context.Background(), []string{"--value", "x", "--config", ws}, &stdout, &stderr)
-	if !errors.Is(err, nb.ErrUsage) || !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "--last") {
-		t.Errorf("workspace without a time span: error %v, want a usage error asking for --last", err)
-	}
-	if err := runCommand(context.Background(), []string{"--help"}, &stdout, &stderr); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("--help: %v, want flag.ErrHelp", err)
+	// A configuration that names no provider: the sample.
+	if n := New(FromConfig(&config.Config{}, Sources{})); !n.sample {
+		t.Error("an empty configuration does not give the sample")
 	}
 }
 
@@ -299,7 +248,7 @@ func TestTIFailuresReported(t *testing.T) {
 	if !strings.Contains(rec.all.String(), "Warning: TI lookup failed: down: ") {
 		t.Errorf("the section does not show the failure:\n%s", rec.all.String())
 	}
-	last, err := mk(nb.Discard).Last()
+	last, err := mk(nb.Discard).Result(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,76 +3,130 @@ package flowsummary
 import (
 	"context"
 	"fmt"
-	"html/template"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/nb"
 	"github.com/gonotebooklets/notebooklets/providers/asn"
-	"github.com/gonotebooklets/notebooklets/providers/ti"
 	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
-// MaxTableRows is how many rows the flow index and ASN tables show; the full
-// data stays in the result (FlowIndexData, FlowSummary) and the JSON output.
-const MaxTableRows = 500
+// Section names a display section of the notebooklet: a key of the YAML
+// file's output mapping, whose title and text it shows.
+type Section string
 
-// sectionRenderers draw each display section from the data in a Result, so
-// that Show can draw a section again in a later cell without re-querying.
-// The keys are those of network_flow_summary.yaml's output mapping.
-var sectionRenderers = map[string]func(ctx context.Context, s nb.Sink, r *Result) error{
-	"plot_flows_by_protocol":  renderPlotByProtocol,
-	"plot_flows_by_direction": renderPlotByDirection,
-	"plot_flow_values":        renderPlotValues,
-	"get_flow_index":          renderFlowIndex,
-	"get_flow_summary":        renderFlowSummary,
-	"display_geo_map_all":     renderGeoMapAll,
-	"display_geo_map":         renderGeoMapSelected,
-	"lookup_ip_ti":            renderTI,
-	"select_asn_subset":       renderSelection,
-	"next_steps":              func(context.Context, nb.Sink, *Result) error { return nil },
-	"run":                     renderRunHeader,
+// The display sections, in the order Run and the later steps show them.
+const (
+	SectionRun              Section = "run"
+	SectionFlowsByProtocol  Section = "plot_flows_by_protocol"
+	SectionFlowsByDirection Section = "plot_flows_by_direction"
+	SectionFlowValues       Section = "plot_flow_values"
+	SectionFlowIndex        Section = "get_flow_index"
+	SectionFlowSummary      Section = "get_flow_summary"
+	SectionGeoMapAll        Section = "display_geo_map_all"
+	SectionSelectASNs       Section = "select_asn_subset"
+	SectionTILookup         Section = "lookup_ip_ti"
+	SectionGeoMapSelected   Section = "display_geo_map"
+	SectionNextSteps        Section = "next_steps"
+)
+
+// Sections lists the sections Show can show again, in display order.
+func Sections() []Section {
+	return []Section{SectionRun, SectionFlowsByProtocol, SectionFlowsByDirection, SectionFlowValues,
+		SectionFlowIndex, SectionFlowSummary, SectionGeoMapAll, SectionSelectASNs, SectionTILookup, SectionGeoMapSelected}
 }
 
-// show shows one section of res (title and text from the YAML unless
-// silent, then its content); a rendering failure becomes a warning.
-func (n *NetworkFlowSummary) show(ctx context.Context, key string, res *Result) {
-	n.showWith(ctx, key, res, nil)
+// MaxTableRows is how many rows a section's interactive table holds at most
+// (widgets.DefaultMaxRows: sorted, filtered and paged in the browser); the
+// full data stays in the result (FlowIndex, FlowSummary, TIResults), the
+// JSON output and the exported tables.
+const MaxTableRows = widgets.DefaultMaxRows
+
+// view is what a section is drawn with besides the result: where charts and
+// maps load their assets from.
+type view struct {
+	assets widgets.Assets
 }
 
-func (n *NetworkFlowSummary) showWith(ctx context.Context, key string, res *Result, before func(context.Context, nb.Sink) error) {
-	render := sectionRenderers[key]
-	err := nb.ShowSection(ctx, n.sink, metadata, nb.Section{Key: key, Render: func(ctx context.Context, s nb.Sink) error {
-		if before != nil {
-			if err := before(ctx, s); err != nil {
-				return err
-			}
+// render draws one section's content from the result. It is a pure
+// function of its arguments: it shows things and never changes r.
+type render func(s nb.Sink, r *Result, v view) error
+
+// renders maps each section to its drawing function.
+var renders = map[Section]render{
+	SectionRun:              renderRun,
+	SectionFlowsByProtocol:  renderFlowsByProtocol,
+	SectionFlowsByDirection: renderFlowsByDirection,
+	SectionFlowValues:       renderFlowValues,
+	SectionFlowIndex:        renderFlowIndex,
+	SectionFlowSummary:      renderFlowSummary,
+	SectionGeoMapAll:        renderGeoMapAll,
+	SectionSelectASNs:       renderSelection,
+	SectionTILookup:         renderTI,
+	SectionGeoMapSelected:   renderGeoMapSelected,
+	SectionNextSteps:        func(nb.Sink, *Result, view) error { return nil },
+}
+
+// hasData says whether r holds what section sec draws, and if not what to
+// call first.
+func hasData(r *Result, sec Section) (bool, string) {
+	switch sec {
+	case SectionFlowsByProtocol, SectionFlowsByDirection:
+		return r.hasOption("plot_flows"), "run 'Run()' with the 'plot_flows' option first"
+	case SectionFlowValues:
+		return r.hasOption("plot_flow_values"), "run 'Run()' with the 'plot_flow_values' option first"
+	case SectionFlowIndex, SectionFlowSummary, SectionSelectASNs:
+		return r.FlowSummary != nil, "run 'Run()' with the 'flow_summary' option first"
+	case SectionGeoMapAll:
+		return r.GeoMap != nil, "run 'Run()' with the 'geo_map' option first"
+	case SectionTILookup:
+		return r.TIResults != nil, "call 'SelectASNs()' and then 'LookupTIForASNIPs()' first"
+	case SectionGeoMapSelected:
+		return r.GeoMapSelected != nil, "call 'SelectASNs()' and then 'ShowSelectedASNMap()' first"
+	}
+	return true, ""
+}
+
+// showSection shows section sec of r on s: its title and text from the
+// YAML, a note when the result is made of sample data, then its content
+// (content, else the section's own drawing).
+func showSection(ctx context.Context, s nb.Sink, sec Section, r *Result, v view, content func(s nb.Sink) error) error {
+	return nb.ShowSection(ctx, s, metadata, nb.Section{Key: string(sec), Render: func(ctx context.Context, s nb.Sink) error {
+		if parts := r.Provenance.SampleParts(); len(parts) > 0 && sec != SectionNextSteps {
+			s.Text("Sample data: "+strings.Join(parts, ", ")+" from the embedded synthetic sample, not from your environment.", false)
 		}
-		return render(ctx, s, res)
-	}}, n.silent)
-	if err != nil {
-		res.warn("section %s could not be shown: %v", key, err)
-	}
+		if content != nil {
+			return content(s)
+		}
+		return renders[sec](s, r, v)
+	}}, false)
 }
 
-func (n *NetworkFlowSummary) showWarnings(ws []string) {
-	for _, w := range ws {
-		n.sink.Text("Warning: "+w, false)
-	}
-}
-
-func renderRunHeader(_ context.Context, s nb.Sink, r *Result) error {
+func renderRun(s nb.Sink, r *Result, _ view) error {
 	s.Text(r.Description+" — "+spanText(r), false)
+	s.Text("Providers: "+providersText(r.Provenance), false)
 	return nil
 }
 
 func spanText(r *Result) string {
 	if r.TimeSpan.IsZero() {
-		return "no flows"
+		return "the whole time range of the data"
 	}
 	return r.TimeSpan.Start.UTC().Format("2006-01-02 15:04:05") + " to " + r.TimeSpan.End.UTC().Format("2006-01-02 15:04:05") + " UTC"
 }
+
+func providersText(p Provenance) string {
+	parts := []string{"flows " + p.Flows.String()}
+	if p.Hosts != nil {
+		parts = append(parts, "host details "+p.Hosts.String())
+	}
+	parts = append(parts, "geo-IP "+infoString(p.Geo), "ASN "+infoString(p.ASN), "threat intel "+infosString(p.TI))
+	return strings.Join(parts, "; ") + "."
+}
+
+// timelineHeight gives each series of a timeline a readable row.
+func timelineHeight(series int) int { return max(300, 120+24*series) }
 
 func toWidgetSeries(ss []TimeSeries, values bool) []widgets.Series {
 	out := make([]widgets.Series, 0, len(ss))
@@ -105,96 +159,56 @@ func noData(s nb.Sink, what string) error {
 	return nil
 }
 
-func renderPlotByProtocol(_ context.Context, s nb.Sink, r *Result) error {
+func renderFlowsByProtocol(s nb.Sink, r *Result, v view) error {
 	if len(r.ProtocolSeries) == 0 {
 		return noData(s, "the protocol timeline")
 	}
-	if r.PlotFlowsByProtocol == "" {
-		h, err := widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).Height(timelineHeight(len(r.ProtocolSeries))).Assets(r.assets).Done()
-		if err != nil {
-			return err
-		}
-		r.PlotFlowsByProtocol = h
-	}
-	s.Show(r.PlotFlowsByProtocol, seriesText(r.ProtocolSeries, false))
-	return nil
+	return widgets.NewTimeline("Network Flows by Protocol").Series(toWidgetSeries(r.ProtocolSeries, false)...).
+		Height(timelineHeight(len(r.ProtocolSeries))).Assets(v.assets).On(s).Done()
 }
 
-// timelineHeight gives each series of a timeline a readable row.
-func timelineHeight(series int) int { return max(300, 120+24*series) }
-
-func renderPlotByDirection(_ context.Context, s nb.Sink, r *Result) error {
+func renderFlowsByDirection(s nb.Sink, r *Result, v view) error {
 	if len(r.DirectionSeries) == 0 {
 		return noData(s, "the direction timeline")
 	}
-	if r.PlotFlowsByDirection == "" {
-		h, err := widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).Height(300).Assets(r.assets).Done()
-		if err != nil {
-			return err
-		}
-		r.PlotFlowsByDirection = h
-	}
-	s.Show(r.PlotFlowsByDirection, seriesText(r.DirectionSeries, false))
-	return nil
+	return widgets.NewTimeline("Network Flows by Direction").Series(toWidgetSeries(r.DirectionSeries, false)...).
+		Height(300).Assets(v.assets).On(s).Done()
 }
 
-func renderPlotValues(_ context.Context, s nb.Sink, r *Result) error {
+func renderFlowValues(s nb.Sink, r *Result, v view) error {
 	if len(r.ProtocolSeries) == 0 {
 		return noData(s, "the flow values plot")
 	}
-	if r.PlotFlowValues == "" {
-		h, err := widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).Height(500).Assets(r.assets).Done()
-		if err != nil {
-			return err
-		}
-		r.PlotFlowValues = h
-	}
-	s.Show(r.PlotFlowValues, seriesText(r.ProtocolSeries, true))
-	return nil
+	return widgets.NewValuesPlot("Network flows by Layer 7 Protocol").Series(toWidgetSeries(r.ProtocolSeries, true)...).
+		Height(500).Assets(v.assets).On(s).Done()
 }
 
-// seriesText is the terminal form of a plot: per series, records and flows.
-func seriesText(ss []TimeSeries, values bool) string {
-	var b strings.Builder
-	for _, s := range ss {
-		var recs, fl int64
-		for _, x := range s.Buckets {
-			recs += x.Records
-			fl += x.Flows
-		}
-		if values {
-			fmt.Fprintf(&b, "%-12s %d TotalAllowedFlows in %d time slots\n", s.Name, fl, len(s.Buckets))
-		} else {
-			fmt.Fprintf(&b, "%-12s %d flow records in %d time slots\n", s.Name, recs, len(s.Buckets))
-		}
-	}
-	return b.String()
-}
-
-func renderFlowIndex(_ context.Context, s nb.Sink, r *Result) error {
-	if len(r.FlowIndexData) == 0 {
+func renderFlowIndex(s nb.Sink, r *Result, _ view) error {
+	if len(r.FlowIndex) == 0 {
 		return noData(s, "the flow index")
 	}
-	t := widgets.NewTable("flowsummary-flow-index",
-		widgets.Column{Key: "source", Title: "source"},
-		widgets.Column{Key: "dest", Title: "dest"},
-		widgets.Column{Key: "L7Protocol", Title: "L7Protocol"},
-		widgets.Column{Key: "FlowDirection", Title: "FlowDirection"},
-		widgets.Column{Key: "TotalAllowedFlows", Title: "TotalAllowedFlows", Bar: true, Numeric: true},
-	).MaxRows(MaxTableRows)
-	for _, row := range r.FlowIndexData {
-		t.Row(row.Source, row.Dest, row.L7Protocol, row.FlowDirection, row.TotalAllowedFlows)
+	cols := []widgets.Column{
+		{Title: "source"}, {Title: "dest"}, {Title: "L7Protocol"}, {Title: "FlowDirection"},
+		{Title: "TotalAllowedFlows", Bar: true, Numeric: true},
 	}
-	if len(r.FlowIndexData) > MaxTableRows {
-		t.Caption(fmt.Sprintf("%d rows; the first %d are shown (all are in Result.FlowIndexData and the JSON output).", len(r.FlowIndexData), MaxTableRows))
+	if r.HasBytes {
+		cols = append(cols, widgets.Column{Title: "TotalBytes", Bar: true, Numeric: true})
 	}
-	h, text := t.Done()
-	r.FlowIndex = h
-	s.Show(h, text)
-	return nil
+	t := widgets.NewTable("flowsummary-flow-index", cols...).MaxRows(MaxTableRows)
+	for _, row := range r.FlowIndex {
+		vals := []any{row.Source, row.Dest, row.L7Protocol, string(row.FlowDirection), row.TotalAllowedFlows}
+		if r.HasBytes {
+			vals = append(vals, row.TotalBytes)
+		}
+		t.Row(vals...)
+	}
+	if len(r.FlowIndex) > MaxTableRows {
+		t.Caption(fmt.Sprintf("%d rows; the first %d are shown (all are in Result.FlowIndex and the JSON output).", len(r.FlowIndex), MaxTableRows))
+	}
+	return t.On(s).Done()
 }
 
-func renderFlowSummary(_ context.Context, s nb.Sink, r *Result) error {
+func renderFlowSummary(s nb.Sink, r *Result, _ view) error {
 	sum := r.FlowSummary
 	if sum == nil || len(sum.Rows) == 0 {
 		s.Text("No public addresses: there is no ASN summary.", false)
@@ -202,18 +216,17 @@ func renderFlowSummary(_ context.Context, s nb.Sink, r *Result) error {
 	}
 	var cols []widgets.Column
 	if sum.HasDest {
-		cols = append(cols, widgets.Column{Key: "DestASN", Title: "DestASN"})
+		cols = append(cols, widgets.Column{Title: "DestASN"})
 	}
 	if sum.HasSource {
-		cols = append(cols, widgets.Column{Key: "SourceASN", Title: "SourceASN"})
+		cols = append(cols, widgets.Column{Title: "SourceASN"})
 	}
-	cols = append(cols,
-		widgets.Column{Key: "TotalAllowedFlows", Title: "TotalAllowedFlows", Bar: true, Numeric: true},
-		widgets.Column{Key: "L7Protocols", Title: "L7Protocols"},
-		widgets.Column{Key: "source_ips", Title: "source_ips"},
-		widgets.Column{Key: "dest_ips", Title: "dest_ips"},
-		widgets.Column{Key: "details", Title: "ASN details"},
-	)
+	cols = append(cols, widgets.Column{Title: "TotalAllowedFlows", Bar: true, Numeric: true})
+	if r.HasBytes {
+		cols = append(cols, widgets.Column{Title: "TotalBytes", Bar: true, Numeric: true})
+	}
+	cols = append(cols, widgets.Column{Title: "L7Protocols"}, widgets.Column{Title: "source_ips"},
+		widgets.Column{Title: "dest_ips"}, widgets.Column{Title: "ASN details"})
 	t := widgets.NewTable("flowsummary-flow-summary", cols...).MaxRows(MaxTableRows)
 	for _, row := range sum.Rows {
 		var vals []any
@@ -223,87 +236,128 @@ func renderFlowSummary(_ context.Context, s nb.Sink, r *Result) error {
 		if sum.HasSource {
 			vals = append(vals, row.SourceASN)
 		}
-		vals = append(vals, row.TotalAllowedFlows, row.L7Protocols, row.SourceIPs, row.DestIPs, asnDetails(row))
+		vals = append(vals, row.TotalAllowedFlows)
+		if r.HasBytes {
+			vals = append(vals, row.TotalBytes)
+		}
+		vals = append(vals, row.L7Protocols, row.SourceIPs, row.DestIPs, asnDetails(row))
 		t.Row(vals...)
 	}
 	if len(sum.Rows) > MaxTableRows {
 		t.Caption(fmt.Sprintf("%d rows; the first %d are shown.", len(sum.Rows), MaxTableRows))
 	}
-	h, text := t.Done()
-	s.Show(h, text)
-	return nil
+	return t.On(s).Done()
 }
 
 // asnDetails lists the registration details of a summary row's ASNs.
 func asnDetails(row ASNSummaryRow) []string {
 	var out []string
-	add := func(side string, inf *asn.Info) {
-		if inf == nil || inf.Source == "private" {
-			return
-		}
-		var parts []string
-		for _, p := range []string{inf.Country, inf.CIDR, inf.Registry, inf.Handle, inf.Org, inf.Source} {
-			if p != "" {
-				parts = append(parts, p)
-			}
-		}
-		if len(parts) > 0 {
-			out = append(out, side+": "+strings.Join(parts, ", "))
+	for _, side := range []struct {
+		name string
+		inf  *asn.Info
+	}{{"dest", row.DestASNDetails}, {"source", row.SourceASNDetails}} {
+		if r := asnRegistration(side.inf); r != "" {
+			out = append(out, side.name+": "+r)
 		}
 	}
-	add("dest", row.DestASNDetails)
-	add("source", row.SourceASNDetails)
 	return out
 }
 
-func renderSelection(_ context.Context, s nb.Sink, r *Result) error {
-	sel := r.DefaultASNSelection
-	var b strings.Builder
-	fmt.Fprintf(&b, "25th percentile of TotalAllowedFlows: %s\n", formatFloat(sel.Percentile25))
-	chosen := map[string]bool{}
-	for _, a := range r.SelectedASNs {
-		chosen[a] = true
+// asnRegistration is what is known of an ASN's registration, with the source
+// that answered: "US, 13.107.0.0/16, arin, NET-13-64-0-0-1, Microsoft
+// Corporation, abuse abuse@…, from cymru+rdap" ("" for private addresses and
+// when nothing is known).
+func asnRegistration(inf *asn.Info) string {
+	if inf == nil || inf.Number() == asn.Private {
+		return ""
 	}
-	for _, c := range sel.Choices {
-		mark := "[ ]"
-		if chosen[c.ASN] {
-			mark = "[x]"
+	var parts []string
+	for _, p := range []string{inf.Country, inf.CIDR, inf.Registry, inf.Handle, inf.Org} {
+		if p != "" {
+			parts = append(parts, p)
 		}
-		fmt.Fprintf(&b, "%s %s (%d flows): %s\n", mark, c.ASN, c.TotalAllowedFlows, c.Reason)
 	}
-	if r.SelectionNote != "" {
-		b.WriteString(r.SelectionNote + "\n")
+	if inf.Abuse != "" {
+		parts = append(parts, "abuse "+inf.Abuse)
 	}
-	items := checklistItems(r)
-	for i := range items {
-		items[i].Default = chosen[items[i].ID]
+	if len(parts) == 0 {
+		return ""
 	}
-	cl := widgets.NewChecklist("flowsummary-asn-select", items...).Columns("ASN", "flows", "why").Title("Select the ASNs to process").Preset(r.SelectedASNs)
-	s.Show(cl.HTML(), b.String())
-	return nil
+	if inf.Source != "" {
+		src := inf.Source
+		if inf.Cached {
+			src += ", cached"
+		}
+		parts = append(parts, "from "+src)
+	}
+	return strings.Join(parts, ", ")
 }
 
-func checklistItems(r *Result) []widgets.Item {
+// checklistItems are the ASN selector's rows: every selectable ASN, the
+// selected ones (or the defaults) checked.
+func checklistItems(r *Result, checked []asn.Number) []widgets.Item {
 	items := make([]widgets.Item, 0, len(r.DefaultASNSelection.Choices))
 	for _, c := range r.DefaultASNSelection.Choices {
 		items = append(items, widgets.Item{
-			ID: c.ASN, Label: c.ASN,
+			ID: c.ASN.String(), Label: c.Label,
 			// The reason is in its own column for every ASN (Item.Reason
 			// would repeat it next to the label of the default ones).
-			Details: []string{strconv.FormatInt(c.TotalAllowedFlows, 10), c.Reason},
-			Default: c.Default,
+			Details: []string{strconv.FormatInt(c.TotalAllowedFlows, 10), c.Reason, asnRegistration(c.Details)},
+			Default: slices.Contains(checked, c.ASN),
 		})
 	}
 	return items
 }
 
-func renderTI(_ context.Context, s nb.Sink, r *Result) error {
+func newASNChecklist(r *Result, checked []asn.Number) *widgets.ChecklistBuilder {
+	return widgets.NewChecklist("flowsummary-asn-select", checklistItems(r, checked)...).
+		Columns("ASN", "flows", "why", "registration").Title("Select the ASNs to process")
+}
+
+// renderSelection shows the selection as it stands: the checklist with the
+// chosen ASNs (or the defaults) checked, not waiting for Apply.
+func renderSelection(s nb.Sink, r *Result, _ view) error {
+	sel := r.DefaultASNSelection
+	chosen := sel.Default()
+	if r.Selected {
+		chosen = r.SelectedASNs
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "25th percentile of TotalAllowedFlows: %s\n", strconv.FormatFloat(sel.Percentile25, 'f', -1, 64))
+	for _, c := range sel.Choices {
+		mark := "[ ]"
+		if slices.Contains(chosen, c.ASN) {
+			mark = "[x]"
+		}
+		fmt.Fprintf(&b, "%s %s (%d flows): %s\n", mark, c.Label, c.TotalAllowedFlows, c.Reason)
+	}
+	if r.SelectionNote != "" {
+		b.WriteString(r.SelectionNote + "\n")
+	}
+	ids := make([]string, len(chosen))
+	for i, a := range chosen {
+		ids[i] = a.String()
+	}
+	cl := newASNChecklist(r, chosen).Preset(ids)
+	h, err := cl.HTML()
+	if err != nil {
+		return err
+	}
+	// The text form lists the reasons and the note too.
+	s.Show(h, b.String())
+	return nil
+}
+
+func renderTI(s nb.Sink, r *Result, _ view) error {
 	t := r.TIResults
 	if t == nil {
 		s.Text("No threat-intel lookup yet: call LookupTIForASNIPs.", false)
 		return nil
 	}
 	s.Text(fmt.Sprintf("%d unique IPs in selected ASNs", len(t.IPs)), false)
+	if len(t.Providers) > 0 {
+		s.Text("Threat-intel providers asked: "+strings.Join(t.Providers, ", ")+".", false)
+	}
 	s.Text(fmt.Sprintf("%d TI results received.", len(t.Results)), false)
 	for _, f := range t.Failed {
 		s.Text("Warning: TI lookup failed: "+f, false)
@@ -314,76 +368,59 @@ func renderTI(_ context.Context, s nb.Sink, r *Result) error {
 	}
 	s.Text("Warning: Positive Threat Intel Results found for the following flows", false)
 	tb := widgets.NewTable("flowsummary-ti-matches",
-		widgets.Column{Key: "Ioc", Title: "Ioc"},
-		widgets.Column{Key: "matched_on", Title: "matched on"},
-		widgets.Column{Key: "source", Title: "source"},
-		widgets.Column{Key: "dest", Title: "dest"},
-		widgets.Column{Key: "L7Protocol", Title: "L7Protocol"},
-		widgets.Column{Key: "FlowDirection", Title: "FlowDirection"},
-		widgets.Column{Key: "TotalAllowedFlows", Title: "TotalAllowedFlows", Numeric: true},
-		widgets.Column{Key: "Provider", Title: "Provider"},
-		widgets.Column{Key: "Severity", Title: "Severity"},
-		widgets.Column{Key: "Details", Title: "Details"},
+		widgets.Column{Title: "Ioc"}, widgets.Column{Title: "matched on"}, widgets.Column{Title: "source"},
+		widgets.Column{Title: "dest"}, widgets.Column{Title: "L7Protocol"}, widgets.Column{Title: "FlowDirection"},
+		widgets.Column{Title: "TotalAllowedFlows", Numeric: true}, widgets.Column{Title: "Provider"},
+		widgets.Column{Title: "Severity"}, widgets.Column{Title: "Details"},
 	).MaxRows(MaxTableRows)
 	for _, m := range t.Matches {
-		tb.Row(m.Ioc, m.On, m.Source, m.Dest, m.L7Protocol, m.FlowDirection, m.TotalAllowedFlows, m.Provider, severityName(m.Severity), m.Details)
+		tb.Row(m.Ioc, m.On, m.Source, m.Dest, m.L7Protocol, string(m.FlowDirection), m.TotalAllowedFlows, m.Provider, m.Severity.String(), m.Details)
 	}
-	h, text := tb.Done()
-	s.Show(h, text)
+	if err := tb.On(s).Done(); err != nil {
+		return err
+	}
 	s.Text("**Please examine these IP flows using the IP Explorer notebook.**", true)
 	return nil
 }
 
-func renderGeoMapAll(_ context.Context, s nb.Sink, r *Result) error {
-	if r.GeoMapData == nil {
+func renderGeoMapAll(s nb.Sink, r *Result, v view) error {
+	if r.GeoMap == nil {
 		s.Text("No network flow data available.", false)
 		return nil
 	}
-	h, err := drawMap("flowsummary-geo-all", r.GeoMapData, r.assets)
-	if err != nil {
-		return err
-	}
-	r.GeoMap = h
-	s.Show(h, mapText(r.GeoMapData))
-	return nil
+	return showMap(s, "flowsummary-geo-all", r.GeoMap, v.assets)
 }
 
-func renderGeoMapSelected(_ context.Context, s nb.Sink, r *Result) error {
-	if r.GeoMapSelData == nil {
+func renderGeoMapSelected(s nb.Sink, r *Result, v view) error {
+	if r.GeoMapSelected == nil {
 		s.Text("No map of the selected ASNs yet: call ShowSelectedASNMap.", false)
 		return nil
 	}
-	h, err := drawMap("flowsummary-geo-selected", r.GeoMapSelData, r.assets)
-	if err != nil {
-		return err
-	}
-	r.GeoMapSelected = h
-	s.Show(h, mapText(r.GeoMapSelData))
-	return nil
+	return showMap(s, "flowsummary-geo-selected", r.GeoMapSelected, v.assets)
 }
 
-var roleLayers = []struct{ role, name, color string }{
-	{"host", "Host", "green"},
-	{"outbound", "Outbound", "blue"},
-	{"inbound", "Inbound", "purple"},
-	{"threat", "Threats", "red"},
+// mapLayers are the map's layers, one per role, in legend order.
+var mapLayers = []struct {
+	role PeerRole
+	name string
+}{
+	{RoleHost, "Host"},
+	{RoleOutbound, "Outbound"},
+	{RoleInbound, "Inbound"},
+	{RoleThreat, "Threats"},
 }
 
-func drawMap(id string, d *GeoMapData, a widgets.Assets) (template.HTML, error) {
+func showMap(s nb.Sink, id string, d *GeoMapData, a widgets.Assets) error {
 	m := widgets.NewMap(id).Assets(a)
-	for _, l := range roleLayers {
-		m.Layer(widgets.Layer{Name: l.name, Color: l.color})
-	}
-	layerOf := map[string]string{}
-	for _, l := range roleLayers {
+	layerOf := map[PeerRole]string{}
+	for _, l := range mapLayers {
+		m.Layer(widgets.Layer{Name: l.name, Color: l.role.Color()})
 		layerOf[l.role] = l.name
 	}
 	for _, p := range d.Points {
-		if !p.Known {
-			continue
-		}
-		popup := [][2]string{{"IP", p.IP}, {"role", p.Role}}
-		for _, kv := range [][2]string{{"country", p.Country}, {"city", p.City}, {"ASN", p.ASN}, {"protocols", p.Protocols}, {"threat", p.Threat}} {
+		popup := [][2]string{{"IP", p.IP}, {"role", string(p.Role)}}
+		for _, kv := range [][2]string{{"country", p.Country}, {"city", p.City}, {"ASN", p.ASNLabel}, {"ASN details", p.ASNDetails},
+			{"protocols", strings.Join(p.Protocols, ", ")}, {"threat", strings.Join(p.Threats, "; ")}} {
 			if kv[1] != "" {
 				popup = append(popup, kv)
 			}
@@ -396,11 +433,16 @@ func drawMap(id string, d *GeoMapData, a widgets.Assets) (template.HTML, error) 
 	if note := mapNote(d); note != "" {
 		m.Note(note)
 	}
-	return m.Done()
+	return m.On(s).Done()
 }
 
 func mapNote(d *GeoMapData) string {
 	var parts []string
+	if d.Locator == "" {
+		parts = append(parts, "no geo-IP database is configured, so no address could be placed (give a GeoLite2-City database)")
+	} else {
+		parts = append(parts, "located with "+d.Locator)
+	}
 	if d.Private > 0 {
 		parts = append(parts, fmt.Sprintf("%d private addresses are not placed on the map", d.Private))
 	}
@@ -416,41 +458,11 @@ func mapNote(d *GeoMapData) string {
 	return strings.Join(parts, "; ")
 }
 
-func mapText(d *GeoMapData) string {
-	counts := map[string]int{}
-	for _, p := range d.Points {
-		if p.Known {
-			counts[p.Role]++
-		}
+// waitChecklist shows the checklist in the cell and waits for Apply (or the
+// fallback to its defaults).
+func waitChecklist(ctx context.Context, s nb.Sink, cl *widgets.ChecklistBuilder) (widgets.Selection, error) {
+	if err := cl.On(s).Done(); err != nil {
+		return widgets.Selection{}, err
 	}
-	var roles []string
-	for r := range counts {
-		roles = append(roles, r)
-	}
-	sort.Strings(roles)
-	var b strings.Builder
-	b.WriteString("Map:")
-	for _, r := range roles {
-		fmt.Fprintf(&b, " %d %s", counts[r], r)
-	}
-	if n := mapNote(d); n != "" {
-		b.WriteString("; " + n)
-	}
-	return b.String()
+	return cl.Wait(ctx)
 }
-
-func severityName(s ti.Severity) string {
-	switch s {
-	case ti.Information:
-		return "information"
-	case ti.Low:
-		return "low"
-	case ti.Medium:
-		return "medium"
-	case ti.High:
-		return "high"
-	}
-	return strconv.Itoa(int(s))
-}
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -2,139 +2,130 @@ package flowsummary
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
 	"github.com/gonotebooklets/notebooklets/nb"
-	"github.com/gonotebooklets/notebooklets/widgets"
 )
 
-// stateKind and stateVersion name the saved result in the state directory.
-const (
-	stateKind    = "NetworkFlowSummary"
-	stateVersion = 1
-)
+// stateVersion is the format version of the saved result.
+const stateVersion = 2
 
-func (n *NetworkFlowSummary) store() nb.StateStore { return nb.StateStore{Dir: n.stateDir} }
-
-func (n *NetworkFlowSummary) save(res *Result) error {
-	return n.store().Save(stateKind, stateVersion, res)
+// stateKind names the saved result of this handle's notebook: one per
+// notebook (JPY_SESSION_NAME), so that two notebooks in one folder never
+// read each other's results.
+func (n *NetworkFlowSummary) stateKind() string {
+	if n.notebook.Key == "" {
+		return "NetworkFlowSummary"
+	}
+	return "NetworkFlowSummary." + n.notebook.Key
 }
 
-// load reads the last result; a missing one is reported as not ready with
-// msg, other errors (corrupt, other version) as they are, since they say
-// how to recover.
-func (n *NetworkFlowSummary) load(msg string) (*Result, error) {
+func newRunID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// saveRun saves the result of Run, which becomes the notebook's current
+// run. The warnings of the state directory (a directory others can write)
+// go to the result.
+func (n *NetworkFlowSummary) saveRun(res *Result) error {
+	n.last = res
+	if n.store == nil {
+		return nil
+	}
+	warns, err := n.store.Prepare()
+	for _, w := range warns {
+		res.warn("%s", w)
+	}
+	if err != nil {
+		return err
+	}
+	unlock, err := n.store.Lock(n.stateKind())
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return n.store.Save(n.stateKind(), stateVersion, res.RunID, res)
+}
+
+// saveStep saves the result of a later step over its run's saved result,
+// only if the state still belongs to that run: another run started since
+// (another process with the same notebook or state directory) is never
+// overwritten. The step then says so, in the cell and in its result, and
+// keeps its result (returned, and this handle's for its next steps).
+func (n *NetworkFlowSummary) saveStep(res *Result) error {
+	err := n.replaceState(res)
+	if errors.Is(err, ErrOtherRun) {
+		res.warn("%v", err)
+		n.display().Text("Warning: "+err.Error(), false)
+		return nil
+	}
+	return err
+}
+
+func (n *NetworkFlowSummary) replaceState(res *Result) error {
+	n.last = res
+	if n.store == nil {
+		return nil
+	}
+	kind := n.stateKind()
+	unlock, err := n.store.Lock(kind)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	cur, err := n.store.Stat(kind)
+	if err != nil && !errors.Is(err, nb.ErrNoState) {
+		return err
+	}
+	if err == nil && cur.Run != res.RunID {
+		return fmt.Errorf("%w: another run (%s, saved %s) replaced this step's run (%s, %s) in %s; this step's result was not saved there",
+			ErrOtherRun, cur.Run, cur.Saved.Format("2006-01-02 15:04:05 MST"), res.RunID, res.Description, cur.Path)
+	}
+	return n.store.Save(kind, stateVersion, res.RunID, res)
+}
+
+// current returns the result the later steps act on: this handle's own
+// last result when it has one (steps chained in one program), else the
+// notebook's saved run. Nothing saved is a not-ready error with msg.
+func (n *NetworkFlowSummary) current(ctx context.Context, msg string) (*Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if n.err != nil {
+		return nil, n.err
+	}
+	if n.last != nil {
+		return n.last, nil
+	}
+	if n.store == nil {
+		return nil, &notReadyError{msg: msg}
+	}
 	var res Result
-	err := n.store().Load(stateKind, stateVersion, &res)
+	info, err := n.store.Load(n.stateKind(), stateVersion, &res)
 	if errors.Is(err, nb.ErrNoState) {
 		return nil, &notReadyError{msg: msg}
 	}
 	if err != nil {
 		return nil, err
 	}
-	res.assets = n.assets
+	if info.Run != res.RunID {
+		return nil, fmt.Errorf("flowsummary: %w: %s names run %q but holds run %q; run the notebooklet again", ErrOtherRun, info.Path, info.Run, res.RunID)
+	}
+	if res.Notebook != n.notebook.Path {
+		res.warn("the saved result was made in notebook %q, not this one (%q)", res.Notebook, n.notebook.Path)
+	}
+	n.last = &res
 	return &res, nil
 }
 
-// Last returns the result of the last Run in the state directory (this
-// notebooklet's WithStateDir, else nb.StateDir()), with its plots, tables and
-// maps drawn again from the saved data.
-func (n *NetworkFlowSummary) Last() (*Result, error) {
-	res, err := n.load(msgRunFirst)
-	if err != nil {
-		return nil, err
-	}
-	redraw(res)
-	return res, nil
-}
-
-// Last returns the result of the last Run saved in nb.StateDir(), as
-// (*NetworkFlowSummary).Last does.
-func Last() (*Result, error) {
-	n := &NetworkFlowSummary{stateDir: nb.StateDir(), assets: widgets.DefaultAssets()}
-	return n.Last()
-}
-
-// redraw fills the HTML fields of a loaded result from its data.
-func redraw(res *Result) {
-	ctx := context.Background()
-	for _, key := range []string{"plot_flows_by_protocol", "plot_flows_by_direction", "plot_flow_values", "get_flow_index", "display_geo_map_all", "display_geo_map"} {
-		if !hasData(res, key) {
-			continue
-		}
-		if err := sectionRenderers[key](ctx, nb.Discard, res); err != nil {
-			res.warn("section %s could not be drawn again: %v", key, err)
-		}
-	}
-}
-
-// hasData reports whether res holds what section key shows.
-func hasData(r *Result, key string) bool {
-	switch key {
-	case "plot_flows_by_protocol", "plot_flow_values":
-		return len(r.ProtocolSeries) > 0
-	case "plot_flows_by_direction":
-		return len(r.DirectionSeries) > 0
-	case "get_flow_index":
-		return r.FlowIndexData != nil && containsOpt(r.Options, "flow_summary")
-	case "get_flow_summary", "select_asn_subset":
-		return r.FlowSummary != nil
-	case "display_geo_map_all":
-		return r.GeoMapData != nil
-	case "display_geo_map":
-		return r.GeoMapSelData != nil
-	case "lookup_ip_ti":
-		return r.TIResults != nil
-	}
-	return true
-}
-
-func containsOpt(opts []string, o string) bool { return contains(opts, o) }
-
-// whatFirst says what to call before section key can be shown.
-func whatFirst(key string) string {
-	switch key {
-	case "plot_flows_by_protocol", "plot_flows_by_direction":
-		return "run 'Run()' with the 'plot_flows' option first"
-	case "plot_flow_values":
-		return "run 'Run()' with the 'plot_flow_values' option first"
-	case "get_flow_index", "get_flow_summary", "select_asn_subset":
-		return "run 'Run()' with the 'flow_summary' option first"
-	case "display_geo_map_all":
-		return "run 'Run()' with the 'geo_map' option first"
-	case "lookup_ip_ti":
-		return "call 'SelectASNs()' and then 'LookupTIForASNIPs()' first"
-	case "display_geo_map":
-		return "call 'SelectASNs()' and then 'ShowSelectedASNMap()' first"
-	}
-	return "call 'Run()' first"
-}
-
-// Show shows section key (a key of the YAML output mapping, such as
-// "get_flow_summary") again from the last result, without querying again.
-func (n *NetworkFlowSummary) Show(ctx context.Context, key string) error {
-	render, ok := sectionRenderers[key]
-	if !ok || key == "run" || key == "next_steps" {
-		var keys []string
-		for _, s := range metadata.Sections {
-			if _, ok := sectionRenderers[s.Key]; ok && s.Key != "run" && s.Key != "next_steps" {
-				keys = append(keys, s.Key)
-			}
-		}
-		return fmt.Errorf("flowsummary: unknown section %q; the sections are %v", key, keys)
-	}
-	res, err := n.load(msgRunFirst)
-	if err != nil {
-		n.sink.Text(err.Error(), false)
-		return err
-	}
-	if !hasData(res, key) {
-		err := &notReadyError{msg: fmt.Sprintf("The last result has no section %q: %s.", key, whatFirst(key))}
-		n.sink.Text(err.Error(), false)
-		return err
-	}
-	return nb.ShowSection(ctx, n.sink, metadata, nb.Section{Key: key, Render: func(ctx context.Context, s nb.Sink) error {
-		return render(ctx, s, res)
-	}}, n.silent)
+// Result returns the result this handle's later steps act on: its own last
+// result, else the notebook's saved run (with what the later steps added).
+// Nothing is shown.
+func (n *NetworkFlowSummary) Result(ctx context.Context) (*Result, error) {
+	return n.current(ctx, msgRunFirst)
 }

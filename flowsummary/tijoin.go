@@ -11,30 +11,13 @@ type TIMatch struct {
 	ti.Result
 }
 
-// IsPositive reports whether a TI result counts as a threat: looked up
-// without error, at severity Low or above.
-func IsPositive(r ti.Result) bool { return r.Err == "" && r.Severity >= ti.Low }
-
-// Positives returns the positive results, in order.
-func Positives(results []ti.Result) []ti.Result {
-	var out []ti.Result
-	for _, r := range results {
-		if IsPositive(r) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// JoinTI joins the positive results to the flow index rows, first on the
-// source (every row × result pair with source == Ioc, in row order), then on
-// the dest, as msticnb's two merges and concat do.
+// JoinTI joins the positive results (ti.Positive) to the flow index rows,
+// first on the source (every row × result pair with source == Ioc, in row
+// order), then on the dest, as msticnb's two merges and concat do.
 func JoinTI(index []FlowIndexRow, results []ti.Result) []TIMatch {
 	byIoc := map[string][]ti.Result{}
-	for _, r := range results {
-		if IsPositive(r) {
-			byIoc[r.Ioc] = append(byIoc[r.Ioc], r)
-		}
+	for _, r := range ti.Positive(results) {
+		byIoc[r.Ioc] = append(byIoc[r.Ioc], r)
 	}
 	if len(byIoc) == 0 {
 		return nil

@@ -50,6 +50,6 @@ func (e *ProviderError) Is(target error) bool { return target == ErrProvider }
 func (e *ProviderError) Unwrap() error { return e.Err }
 
 // ErrUsage marks errors in how a command was called (bad flags, missing
-// arguments). A Commander wraps such errors with ErrUsage (fmt.Errorf("%w:
+// arguments). A command wraps such errors with ErrUsage (fmt.Errorf("%w:
 // ...", nb.ErrUsage)) so the notebooklet command exits with status 2.
 var ErrUsage = errors.New("usage")

@@ -87,15 +87,16 @@ func ExampleStateStore() {
 	defer os.RemoveAll(dir)
 	store := nb.StateStore{Dir: filepath.Join(dir, ".notebooklets")}
 	type last struct{ Host string }
-	if err := store.Save("example", 1, last{Host: "msticalertswin1"}); err != nil {
+	if err := store.Save("example", 1, "run-42", last{Host: "msticalertswin1"}); err != nil {
 		fmt.Println(err)
 	}
 	var got last
-	fmt.Println(store.Load("example", 1, &got), got.Host)
-	err := store.Load("example", 2, &got)
+	info, err := store.Load("example", 1, &got)
+	fmt.Println(err, got.Host, info.Run)
+	_, err = store.Load("example", 2, &got)
 	fmt.Println(errors.Is(err, nb.ErrStateVersion))
 	// Output:
-	// <nil> msticalertswin1
+	// <nil> msticalertswin1 run-42
 	// true
 }
 

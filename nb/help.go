@@ -1,6 +1,7 @@
 package nb
 
 import (
+	"cmp"
 	"fmt"
 	"html"
 	"html/template"
@@ -54,7 +55,7 @@ func helpDoc(m *Metadata) []docNode {
 		h(2, "Methods")
 		var items []docItem
 		for _, x := range m.Methods {
-			items = append(items, docItem{Code: firstNonEmpty(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
+			items = append(items, docItem{Code: cmp.Or(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
 		}
 		l(items)
 	}
@@ -109,18 +110,11 @@ func helpDoc(m *Metadata) []docNode {
 		h(2, "Result fields")
 		var items []docItem
 		for _, x := range m.Result {
-			items = append(items, docItem{Code: firstNonEmpty(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
+			items = append(items, docItem{Code: cmp.Or(x.GoName, x.Name), Alt: altName(x.Name, x.GoName), Text: x.Doc})
 		}
 		l(items)
 	}
 	return d
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func altName(name, goName string) string {
@@ -362,7 +356,9 @@ func HelpHTML(name string) (template.HTML, error) {
 }
 
 // helpStyle styles help shown in a notebook cell.
-const helpStyle = `<style>.nb-help code{background:#f3f4f6;padding:.1em .3em;border-radius:4px}.nb-help h1{font-size:1.6em}.nb-help h2{font-size:1.3em}.nb-help h3{font-size:1.1em}</style>`
+// Its colours are JupyterLab's theme variables (Light and Dark), with the
+// light values as fallbacks for plain pages.
+const helpStyle = `<style>.nb-help{color:var(--jp-content-font-color1,#1f2328)}.nb-help code{background:var(--jp-layout-color2,#f3f4f6);color:var(--jp-content-font-color1,#1f2328);padding:.1em .3em;border-radius:4px}.nb-help h1{font-size:1.6em}.nb-help h2{font-size:1.3em}.nb-help h3{font-size:1.1em}</style>`
 
 // Help shows the help of a registered notebooklet: as HTML in the cell when
 // running in GoNB (our answer to msticnb's `%help NetworkFlowSummary`),

@@ -22,7 +22,7 @@ func TestHelpContent(t *testing.T) {
 		"Methods", "Run", "SelectASNs", "LookupTIForASNIPs", "ShowSelectedASNMap",
 		"select_asns", "lookup_ti_for_asn_ips", "show_selected_asn_map",
 		"Default options", "Other options", "plot_flows", "plot_flow_values", "flow_summary", "resolve_host", "geo_map",
-		"Run parameters", "timespan", "Display sections", "Result fields", "FlowIndexData", "default_asn_selection"}
+		"Run parameters", "timespan", "Display sections", "Result fields", "FlowIndex", "default_asn_selection"}
 	for _, s := range m.Sections {
 		wantAll = append(wantAll, s.Title)
 	}

@@ -127,16 +127,19 @@ func TestOurFlowSummaryYAML(t *testing.T) {
 			t.Errorf("method %s has no doc", x.Name)
 		}
 	}
-	if diff := cmp.Diff([]string{"run=Run", "select_asns=SelectASNs", "lookup_ti_for_asn_ips=LookupTIForASNIPs", "show_selected_asn_map=ShowSelectedASNMap"}, methods); diff != "" {
+	if diff := cmp.Diff([]string{"run=Run", "select_asns=SelectASNs", "set_selected_asns=SetSelectedASNs", "lookup_ti_for_asn_ips=LookupTIForASNIPs",
+		"show_selected_asn_map=ShowSelectedASNMap", "show=Show", "result=Result"}, methods); diff != "" {
 		t.Errorf("methods (-want +got):\n%s", diff)
 	}
 	var fields []string
 	for _, f := range ours.Result {
 		fields = append(fields, f.Name)
 	}
+	// msticnb's fields, as data (its HTML-only fields plot_flow_values and
+	// flow_index are drawn from plot_flows_by_protocol and flow_index_data).
 	for _, want := range []string{"host_entity", "network_flows", "plot_flows_by_protocol", "plot_flows_by_direction",
-		"plot_flow_values", "flow_index", "flow_index_data", "flow_summary", "ti_results", "geo_map", "geo_map_selected",
-		"default_asn_selection", "selected_asns", "warnings"} {
+		"flow_index", "flow_index_data", "flow_summary", "ti_results", "geo_map", "geo_map_selected",
+		"default_asn_selection", "selected_asns", "warnings", "provenance"} {
 		if !strings.Contains(" "+strings.Join(fields, " ")+" ", " "+want+" ") {
 			t.Errorf("result field %s missing", want)
 		}

@@ -3,6 +3,7 @@ package nb
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -79,12 +80,9 @@ func (m *Metadata) ResolveOptions(requested ...string) (OptionSet, []string, err
 	set := OptionSet{}
 	var unknown []string
 	addUnknown := func(n string) {
-		for _, u := range unknown {
-			if u == n {
-				return
-			}
+		if !slices.Contains(unknown, n) {
+			unknown = append(unknown, n)
 		}
-		unknown = append(unknown, n)
 	}
 	if len(plain) > 0 {
 		for _, n := range plain {
@@ -93,6 +91,10 @@ func (m *Metadata) ResolveOptions(requested ...string) (OptionSet, []string, err
 				continue
 			}
 			set[n] = true
+		}
+		if len(set) == 0 {
+			return nil, nil, fmt.Errorf("%w: no valid option in %s (%s options: %s)",
+				ErrOptions, strings.Join(plain, ", "), m.Name, strings.Join(m.optionNames(), ", "))
 		}
 	} else {
 		for _, o := range m.DefaultOptions {
@@ -118,12 +120,16 @@ func (m *Metadata) ResolveOptions(requested ...string) (OptionSet, []string, err
 	}
 	var warnings []string
 	if len(unknown) > 0 {
-		names := make([]string, 0, len(m.Options()))
-		for _, o := range m.Options() {
-			names = append(names, o.Name)
-		}
 		warnings = append(warnings, fmt.Sprintf("unknown option(s) ignored: %s (%s options: %s)",
-			strings.Join(unknown, ", "), m.Name, strings.Join(names, ", ")))
+			strings.Join(unknown, ", "), m.Name, strings.Join(m.optionNames(), ", ")))
 	}
 	return set, warnings, nil
+}
+
+func (m *Metadata) optionNames() []string {
+	names := make([]string, 0, len(m.Options()))
+	for _, o := range m.Options() {
+		names = append(names, o.Name)
+	}
+	return names
 }

@@ -1,10 +1,8 @@
 package nb
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strings"
 	"sync"
@@ -15,13 +13,6 @@ import (
 // init function next to its embedded YAML file.
 type Notebooklet interface {
 	Metadata() *Metadata
-}
-
-// Commander is implemented by notebooklets that can be run from the command
-// line (`notebooklet run NAME ...`). args are the arguments after the
-// notebooklet name.
-type Commander interface {
-	RunCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // ErrUnknownNotebooklet is matched (errors.Is) by the error Get returns for a

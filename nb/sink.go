@@ -81,6 +81,18 @@ func (t tee) Update(id string, h template.HTML, s string) {
 		x.Update(id, h, s)
 	}
 }
+
+// UpdateInterval is the slowest of the sinks' own (widgets.Pacer).
+func (t tee) UpdateInterval() time.Duration {
+	var d time.Duration
+	for _, x := range t {
+		if pc, ok := x.(interface{ UpdateInterval() time.Duration }); ok {
+			d = max(d, pc.UpdateInterval())
+		}
+	}
+	return d
+}
+
 func (t tee) Close() error {
 	var errs []error
 	for _, x := range t {
@@ -160,31 +172,41 @@ func (g *gonbSink) Close() error {
 // textWidth is the wrap width of the text sink.
 const textWidth = 100
 
-// textUpdateInterval is how often the text sink prints an Update of the
-// same id; the last one is printed at Close if it was held back.
-var textUpdateInterval = time.Second
+// TextUpdateInterval is the least time between two updates (progress bars)
+// the text sink asks for (its UpdateInterval): a line a second.
+const TextUpdateInterval = time.Second
 
 // NewTextSink returns a sink for terminals and logs: headings underlined,
 // texts wrapped, widgets as their text fallback (or a note that they are
-// HTML only), and in-place updates printed at most once a second per id,
-// the last one always.
+// HTML only), and each update (a progress bar's) as a line; a progress bar
+// paces its updates to one a second (UpdateInterval). Control characters in what is shown are escaped
+// (TerminalSafe), so a string from data cannot clear the screen, retitle the
+// window or reorder the text.
 func NewTextSink(w io.Writer) Sink {
-	return &textSink{w: bufio.NewWriter(w), pending: map[string]string{}, last: map[string]time.Time{}}
+	return &textSink{w: bufio.NewWriter(w)}
 }
 
 type textSink struct {
 	mu      sync.Mutex
 	w       *bufio.Writer
 	started bool
-	pending map[string]string // held-back updates
-	order   []string
-	last    map[string]time.Time
 	err     error
 }
 
+// UpdateInterval is the least time between two updates the text sink asks
+// for (widgets.Pacer).
+func (t *textSink) UpdateInterval() time.Duration { return TextUpdateInterval }
+
+// printf writes to the terminal; every string argument is passed through
+// TerminalSafe first, so data cannot drive the terminal.
 func (t *textSink) printf(format string, args ...any) {
 	if t.err != nil {
 		return
+	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = TerminalSafe(s)
+		}
 	}
 	if _, err := fmt.Fprintf(t.w, format, args...); err != nil {
 		t.err = err
@@ -234,34 +256,11 @@ func (t *textSink) Show(_ template.HTML, text string) {
 	t.flush()
 }
 
-func (t *textSink) Update(id string, _ template.HTML, text string) {
+func (t *textSink) Update(_ string, _ template.HTML, text string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	nowT := now()
-	if last, ok := t.last[id]; ok && nowT.Sub(last) < textUpdateInterval {
-		if _, held := t.pending[id]; !held {
-			t.order = append(t.order, id)
-		}
-		t.pending[id] = text
-		return
-	}
-	t.last[id] = nowT
-	t.dropPending(id)
 	t.printf("%s\n", strings.TrimRight(text, "\n"))
 	t.flush()
-}
-
-func (t *textSink) dropPending(id string) {
-	if _, ok := t.pending[id]; !ok {
-		return
-	}
-	delete(t.pending, id)
-	for i, x := range t.order {
-		if x == id {
-			t.order = append(t.order[:i], t.order[i+1:]...)
-			break
-		}
-	}
 }
 
 func (t *textSink) flush() {
@@ -273,10 +272,6 @@ func (t *textSink) flush() {
 func (t *textSink) Close() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, id := range t.order {
-		t.printf("%s\n", strings.TrimRight(t.pending[id], "\n"))
-	}
-	t.order, t.pending = nil, map[string]string{}
 	t.flush()
 	return t.err
 }
@@ -348,14 +343,27 @@ func (r *HTMLReport) add(h template.HTML) {
 	r.parts = append(r.parts, h)
 }
 
-// ReportStyle is the style sheet of HTML reports and help pages.
-const ReportStyle = `body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#1f2328;line-height:1.45}
-h1,h2,h3,h4{margin:1.2em 0 .4em}h1{border-bottom:2px solid #d0d7de;padding-bottom:.2em}
-h2{border-bottom:1px solid #d0d7de;padding-bottom:.15em}
-code{background:#f3f4f6;padding:.1em .3em;border-radius:4px;font-size:90%}
-pre{background:#f6f8fa;padding:.8em;overflow:auto}
-table{border-collapse:collapse;margin:.5em 0;font-size:90%}th,td{border:1px solid #d0d7de;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f6f8fa}.nb-output{margin:.6em 0 1.2em;overflow-x:auto}.nb-meta{color:#57606a;font-size:90%}
+// ReportStyle is the style sheet of HTML reports and help pages. It defines
+// the JupyterLab theme variables (--jp-*) the widgets use, with light values
+// and, under prefers-color-scheme: dark, dark ones, so that a report reads
+// as the notebook does in JupyterLab's Light and Dark themes.
+const ReportStyle = `:root{color-scheme:light;--jp-layout-color0:#fff;--jp-layout-color1:#fff;--jp-layout-color2:#f6f8fa;--jp-layout-color3:#e5e9ed;` +
+	`--jp-ui-font-color0:#000;--jp-ui-font-color1:#1f2328;--jp-ui-font-color2:#57606a;--jp-ui-font-color3:#6e7781;--jp-content-font-color1:#1f2328;` +
+	`--jp-border-color1:#8c959f;--jp-border-color2:#d0d7de;--jp-brand-color1:#0969da;--jp-content-link-color:#0969da;` +
+	`--jp-rendermime-table-row-background:#f6f8fa;--jp-rendermime-table-row-hover-background:#eaeef2}
+@media (prefers-color-scheme:dark){:root{color-scheme:dark;--jp-layout-color0:#0d1117;--jp-layout-color1:#161b22;--jp-layout-color2:#21262d;--jp-layout-color3:#30363d;` +
+	`--jp-ui-font-color0:#fff;--jp-ui-font-color1:#e6edf3;--jp-ui-font-color2:#9198a1;--jp-ui-font-color3:#7d8590;--jp-content-font-color1:#e6edf3;` +
+	`--jp-border-color1:#6e7681;--jp-border-color2:#30363d;--jp-brand-color1:#2f81f7;--jp-content-link-color:#4493f8;` +
+	`--jp-rendermime-table-row-background:#161b22;--jp-rendermime-table-row-hover-background:#1f2937}}
+body{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;line-height:1.45;` +
+	`color:var(--jp-content-font-color1,#1f2328);background:var(--jp-layout-color0,#fff)}
+a{color:var(--jp-content-link-color,#0969da)}
+h1,h2,h3,h4{margin:1.2em 0 .4em}h1{border-bottom:2px solid var(--jp-border-color2,#d0d7de);padding-bottom:.2em}
+h2{border-bottom:1px solid var(--jp-border-color2,#d0d7de);padding-bottom:.15em}
+code{background:var(--jp-layout-color2,#f3f4f6);padding:.1em .3em;border-radius:4px;font-size:90%}
+pre{background:var(--jp-layout-color2,#f6f8fa);padding:.8em;overflow:auto}
+table{border-collapse:collapse;margin:.5em 0;font-size:90%}th,td{border:1px solid var(--jp-border-color2,#d0d7de);padding:.25em .5em;text-align:left;vertical-align:top}
+th{background:var(--jp-layout-color2,#f6f8fa)}.nb-output{margin:.6em 0 1.2em;overflow-x:auto}.nb-meta{color:var(--jp-ui-font-color2,#57606a);font-size:90%}
 .nb-text p{margin:.4em 0}`
 
 var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
@@ -402,4 +410,18 @@ func (r *HTMLReport) WriteFile(path string) error {
 		return err
 	}
 	return writeFileAtomic(path, buf.Bytes(), 0o644)
+}
+
+// ShowError shows err in s, so a notebook cell shows what went wrong
+// without a check of its own: a block in JupyterLab's error colours in a
+// cell or report, "Error: …" on a terminal. The message is escaped for
+// either. A nil err shows nothing.
+func ShowError(s Sink, err error) {
+	if err == nil || s == nil {
+		return
+	}
+	msg := err.Error()
+	s.Show(template.HTML(`<div class="nb-error" role="alert" style="color:var(--jp-error-color1,#b3261e);`+ //nolint:gosec // escaped
+		`background:var(--jp-error-color3,#fdecea);border-left:4px solid var(--jp-error-color1,#b3261e);padding:.4em .8em;margin:.4em 0;white-space:pre-wrap">`+
+		`<strong>Error:</strong> `+html.EscapeString(msg)+`</div>`), "Error: "+msg)
 }

@@ -50,26 +50,25 @@ a | b
 	}
 }
 
-func TestTextSinkUpdatesAreThrottled(t *testing.T) {
-	clock := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	old := now
-	now = func() time.Time { return clock }
-	defer func() { now = old }()
+// The text sink prints each update and asks progress bars for one a second;
+// a tee asks for the slowest of its sinks.
+func TestTextSinkUpdates(t *testing.T) {
 	var buf bytes.Buffer
 	s := NewTextSink(&buf)
 	s.Update("p", "", "10%")
-	clock = clock.Add(100 * time.Millisecond)
-	s.Update("p", "", "20%") // held back
-	s.Update("q", "", "other 1")
-	clock = clock.Add(2 * time.Second)
-	s.Update("p", "", "50%") // printed, replaces the held-back one
-	clock = clock.Add(10 * time.Millisecond)
-	s.Update("p", "", "100%") // held back, printed at Close
+	s.Update("q", "", "other 1\n")
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff("10%\nother 1\n50%\n100%\n", buf.String()); diff != "" {
+	if diff := cmp.Diff("10%\nother 1\n", buf.String()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+	type pacer interface{ UpdateInterval() time.Duration }
+	if d := s.(pacer).UpdateInterval(); d != TextUpdateInterval {
+		t.Errorf("text sink interval %v", d)
+	}
+	if d := Tee(NewHTMLReport("r"), s).(pacer).UpdateInterval(); d != TextUpdateInterval {
+		t.Errorf("tee interval %v, want the text sink's", d)
 	}
 }
 
@@ -203,4 +202,22 @@ func TestDefaultSinkOutsideGoNB(t *testing.T) {
 	var _ Sink = GoNBSink()
 	var _ Sink = NewHTMLReport("x")
 	_ = template.HTML("")
+}
+
+func TestShowError(t *testing.T) {
+	var buf bytes.Buffer
+	text := NewTextSink(&buf)
+	report := NewHTMLReport("r")
+	s := Tee(text, report)
+	ShowError(s, errors.New(`bad <script>alert(1)</script> host "x"`+"\x1b[2J"))
+	ShowError(s, nil)
+	s.Close()
+	if got := buf.String(); got != "Error: bad <script>alert(1)</script> host \"x\"\\x1b[2J\n" {
+		t.Errorf("text = %q", got)
+	}
+	var page bytes.Buffer
+	report.WriteTo(&page)
+	if strings.Contains(page.String(), "<script>alert") || !strings.Contains(page.String(), `&lt;script&gt;alert(1)&lt;/script&gt;`) || !strings.Contains(page.String(), `role="alert"`) {
+		t.Errorf("report does not show the escaped error:\n%s", page.String())
+	}
 }

@@ -79,6 +79,10 @@ func (e *StateError) Unwrap() error { return e.Err }
 // earlier one. Files are gzip-compressed JSON after a one-line header,
 // written atomically (temporary file + rename) with mode 0600 in a
 // directory created 0700. An empty Dir means StateDir().
+//
+// Each file records the run that owns it (Save's run), so a later step can
+// check, under Lock, that the state is still its run's before replacing it
+// (see Stat).
 type StateStore struct{ Dir string }
 
 const stateMagic = "NOTEBOOKLETS-STATE 1\n"
@@ -87,13 +91,24 @@ const stateMagic = "NOTEBOOKLETS-STATE 1\n"
 type stateHeader struct {
 	Kind     string    `json:"kind"`
 	Version  int       `json:"version"`
+	Run      string    `json:"run,omitempty"`
 	Encoding string    `json:"encoding"`
 	Length   int64     `json:"length"`
 	SHA256   string    `json:"sha256"`
 	Saved    time.Time `json:"saved"`
 }
 
-var kindRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
+// StateInfo is what a state file's header says.
+type StateInfo struct {
+	Path    string
+	Kind    string
+	Version int
+	// Run identifies the run that owns the state (Save's run argument).
+	Run   string
+	Saved time.Time
+}
+
+var kindRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$`)
 
 func (s StateStore) dir() string {
 	if s.Dir == "" {
@@ -114,9 +129,43 @@ func checkKind(kind string) error {
 	return nil
 }
 
-// Save writes v (as JSON) under kind with the given format version,
-// replacing the previous file atomically.
-func (s StateStore) Save(kind string, version int, v any) error {
+// Prepare makes sure the state directory exists (created 0700) and is safe
+// to use. A directory that others can write to could have its results
+// replaced by another user: when it belongs to this user Prepare removes
+// the others' write permission and says so; when it belongs to someone else
+// it only warns. The warnings are for the analyst; the error is for a
+// directory that cannot be created or used.
+func (s StateStore) Prepare() (warnings []string, err error) {
+	dir := s.dir()
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create state directory: %w", err)
+		}
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("state directory %s is not a directory (set %s to a directory)", dir, EnvStateDir)
+	}
+	if fi.Mode().Perm()&0o022 == 0 {
+		return nil, nil
+	}
+	if owned(fi) {
+		perm := fi.Mode().Perm() &^ 0o022
+		if err := os.Chmod(dir, perm); err != nil {
+			return []string{fmt.Sprintf("the state directory %s is writable by other users and could not be tightened (%v): another user could replace the saved results", dir, err)}, nil
+		}
+		return []string{fmt.Sprintf("the state directory %s was writable by other users; its mode is now %04o", dir, perm)}, nil
+	}
+	return []string{fmt.Sprintf("the state directory %s is writable by other users and belongs to another user: anyone could replace the saved results; set %s to a private directory", dir, EnvStateDir)}, nil
+}
+
+// Save writes v (as JSON) under kind with the given format version, owned by
+// run, replacing the previous file atomically.
+func (s StateStore) Save(kind string, version int, run string, v any) error {
 	if err := checkKind(kind); err != nil {
 		return err
 	}
@@ -130,7 +179,7 @@ func (s StateStore) Save(kind string, version int, v any) error {
 	}
 	sum := sha256.Sum256(body.Bytes())
 	hdr, err := json.Marshal(stateHeader{
-		Kind: kind, Version: version, Encoding: "gzip+json",
+		Kind: kind, Version: version, Run: run, Encoding: "gzip+json",
 		Length: int64(body.Len()), SHA256: hex.EncodeToString(sum[:]), Saved: now().UTC(),
 	})
 	if err != nil {
@@ -155,75 +204,228 @@ func (s StateStore) Save(kind string, version int, v any) error {
 	return nil
 }
 
-// Load reads the state saved under kind into v. It fails with a
-// *StateError matching ErrNoState when nothing was saved, ErrStateVersion
-// when the file has another format version, and ErrStateCorrupt when the
-// file is damaged or truncated; the error says how to recover. v is only
-// written when the file is intact.
-func (s StateStore) Load(kind string, version int, v any) error {
-	if err := checkKind(kind); err != nil {
+// ErrStateNotFile is matched (errors.Is) when the state path is not a
+// regular file (a named pipe, a device, a directory): it is never opened
+// for reading, so it cannot hang or feed a load.
+var ErrStateNotFile = errors.New("state path is not a regular file")
+
+// open opens kind's file for reading without blocking and refuses anything
+// that is not a regular file. A missing file gives an ErrNoState error that
+// says why nothing could have been saved when the directory is not
+// writable.
+func (s StateStore) open(kind string) (*os.File, error) {
+	path := s.Path(kind)
+	f, err := openNoBlock(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if werr := dirWritable(s.dir()); werr != nil {
+			return nil, fmt.Errorf("load %s state: nothing saved in %s, and nothing can be: the directory is not usable (%w); set %s to a writable directory", kind, s.dir(), werr, EnvStateDir)
+		}
+		return nil, &StateError{Kind: kind, Path: path, Err: ErrNoState,
+			Recover: fmt.Sprintf("run the notebooklet first, or set %s to the directory it saved to (now %s)", EnvStateDir, s.dir())}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load %s state: %w", kind, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("load %s state: %w", kind, err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, &StateError{Kind: kind, Path: path, Err: ErrStateNotFile,
+			Detail:  fmt.Sprintf("it is a %s", fileType(fi.Mode())),
+			Recover: fmt.Sprintf("remove it, or set %s to another directory", EnvStateDir)}
+	}
+	return f, nil
+}
+
+// fileType names the kind of a non-regular file.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeSymlink != 0:
+		return "symbolic link"
+	}
+	return "special file"
+}
+
+// dirWritable reports why dir cannot hold state files (nil when it can):
+// it exists and a file can be created in it, or it does not exist and can
+// be created.
+func dirWritable(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		parent := filepath.Dir(dir)
+		for {
+			if _, err := os.Stat(parent); err == nil || parent == filepath.Dir(parent) {
+				break
+			}
+			parent = filepath.Dir(parent)
+		}
+		return dirWritable(parent)
+	}
+	if err != nil {
 		return err
 	}
-	path := s.Path(kind)
-	serr := func(sentinel error, detail, recover string) error {
-		return &StateError{Kind: kind, Path: path, Err: sentinel, Detail: detail, Recover: recover}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a directory", dir)
 	}
-	rerun := fmt.Sprintf("run the notebooklet again to recreate it (or delete %s)", path)
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return serr(ErrNoState, "",
-			fmt.Sprintf("run the notebooklet first, or set %s to the directory it saved to (now %s)", EnvStateDir, s.dir()))
-	}
+	f, err := os.CreateTemp(dir, ".notebooklets-probe-*")
 	if err != nil {
-		return fmt.Errorf("load %s state: %w", kind, err)
+		return err
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+// Stat reads kind's header only: which run owns the state and when it was
+// saved. Errors are Load's.
+func (s StateStore) Stat(kind string) (StateInfo, error) {
+	if err := checkKind(kind); err != nil {
+		return StateInfo{}, err
+	}
+	f, err := s.open(kind)
+	if err != nil {
+		return StateInfo{}, err
 	}
 	defer f.Close()
-	r := bufio.NewReader(f)
+	hdr, _, err := s.readHeader(kind, bufio.NewReader(f))
+	if err != nil {
+		return StateInfo{}, err
+	}
+	return StateInfo{Path: s.Path(kind), Kind: hdr.Kind, Version: hdr.Version, Run: hdr.Run, Saved: hdr.Saved}, nil
+}
+
+func (s StateStore) readHeader(kind string, r *bufio.Reader) (stateHeader, string, error) {
+	path := s.Path(kind)
+	rerun := fmt.Sprintf("run the notebooklet again to recreate it (or delete %s)", path)
+	serr := func(detail string) error {
+		return &StateError{Kind: kind, Path: path, Err: ErrStateCorrupt, Detail: detail, Recover: rerun}
+	}
 	magic := make([]byte, len(stateMagic))
 	if _, err := io.ReadFull(r, magic); err != nil || string(magic) != stateMagic {
-		return serr(ErrStateCorrupt, "not a notebooklets state file", rerun)
+		return stateHeader{}, rerun, serr("not a notebooklets state file")
 	}
-	line, err := r.ReadBytes('\n')
+	line, err := r.ReadSlice('\n')
 	if err != nil {
-		return serr(ErrStateCorrupt, "truncated header", rerun)
+		return stateHeader{}, rerun, serr("truncated header")
 	}
 	var hdr stateHeader
 	if err := json.Unmarshal(line, &hdr); err != nil {
-		return serr(ErrStateCorrupt, "unreadable header", rerun)
+		return stateHeader{}, rerun, serr("unreadable header")
 	}
 	if hdr.Kind != kind {
-		return serr(ErrStateCorrupt, fmt.Sprintf("file holds %q state, not %q", hdr.Kind, kind), rerun)
+		return stateHeader{}, rerun, serr(fmt.Sprintf("file holds %q state, not %q", hdr.Kind, kind))
+	}
+	return hdr, rerun, nil
+}
+
+// Load reads the state saved under kind into v and returns its header. It
+// fails with a *StateError matching ErrNoState when nothing was saved,
+// ErrStateVersion when the file has another format version, ErrStateCorrupt
+// when the file is damaged or truncated and ErrStateNotFile when the path is
+// not a regular file; the error says how to recover. A directory that
+// cannot be written is reported as such, not as "nothing saved". v is only
+// written when the file is intact.
+func (s StateStore) Load(kind string, version int, v any) (StateInfo, error) {
+	if err := checkKind(kind); err != nil {
+		return StateInfo{}, err
+	}
+	path := s.Path(kind)
+	f, err := s.open(kind)
+	if err != nil {
+		return StateInfo{}, err
+	}
+	defer f.Close()
+	serr := func(sentinel error, detail, recover string) error {
+		return &StateError{Kind: kind, Path: path, Err: sentinel, Detail: detail, Recover: recover}
+	}
+	r := bufio.NewReader(f)
+	hdr, rerun, err := s.readHeader(kind, r)
+	if err != nil {
+		return StateInfo{}, err
 	}
 	if hdr.Version != version {
-		return serr(ErrStateVersion,
+		return StateInfo{}, serr(ErrStateVersion,
 			fmt.Sprintf("saved with format version %d, this program reads version %d", hdr.Version, version), rerun)
 	}
 	if hdr.Encoding != "gzip+json" || hdr.Length < 0 {
-		return serr(ErrStateCorrupt, fmt.Sprintf("unknown encoding %q", hdr.Encoding), rerun)
+		return StateInfo{}, serr(ErrStateCorrupt, fmt.Sprintf("unknown encoding %q", hdr.Encoding), rerun)
 	}
 	body, err := io.ReadAll(io.LimitReader(r, hdr.Length+1))
 	if err != nil {
-		return fmt.Errorf("load %s state: %w", kind, err)
+		return StateInfo{}, fmt.Errorf("load %s state: %w", kind, err)
 	}
 	if int64(len(body)) != hdr.Length {
-		return serr(ErrStateCorrupt, fmt.Sprintf("length %d bytes, header says %d (truncated or appended to)", len(body), hdr.Length), rerun)
+		return StateInfo{}, serr(ErrStateCorrupt, fmt.Sprintf("length %d bytes, header says %d (truncated or appended to)", len(body), hdr.Length), rerun)
 	}
 	sum := sha256.Sum256(body)
 	if hex.EncodeToString(sum[:]) != hdr.SHA256 {
-		return serr(ErrStateCorrupt, "checksum mismatch", rerun)
+		return StateInfo{}, serr(ErrStateCorrupt, "checksum mismatch", rerun)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(body))
 	if err != nil {
-		return serr(ErrStateCorrupt, "bad compression: "+err.Error(), rerun)
+		return StateInfo{}, serr(ErrStateCorrupt, "bad compression: "+err.Error(), rerun)
 	}
 	raw, err := io.ReadAll(zr)
 	if err != nil {
-		return serr(ErrStateCorrupt, "bad compression: "+err.Error(), rerun)
+		return StateInfo{}, serr(ErrStateCorrupt, "bad compression: "+err.Error(), rerun)
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return serr(ErrStateCorrupt, "bad content: "+err.Error(), rerun)
+		return StateInfo{}, serr(ErrStateCorrupt, "bad content: "+err.Error(), rerun)
 	}
-	return nil
+	return StateInfo{Path: path, Kind: hdr.Kind, Version: hdr.Version, Run: hdr.Run, Saved: hdr.Saved}, nil
+}
+
+// lockWait bounds how long Lock waits for another process's lock.
+var lockWait = 10 * time.Second
+
+// ErrStateLocked is matched (errors.Is) when another process holds kind's
+// lock for longer than Lock waits.
+var ErrStateLocked = errors.New("state is locked by another process")
+
+// Lock takes kind's exclusive lock (a lock file beside the state file),
+// waiting up to 10 s for another process to release it; unlock releases it.
+// Hold it from checking the owner (Stat) to Save, so that two processes
+// never replace each other's state unseen.
+func (s StateStore) Lock(kind string) (unlock func(), err error) {
+	if err := checkKind(kind); err != nil {
+		return nil, err
+	}
+	dir := s.dir()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("lock %s state: %w", kind, err)
+	}
+	path := filepath.Join(dir, "."+kind+".lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s state: %w", kind, err)
+	}
+	deadline := time.Now().Add(lockWait)
+	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
+		ok, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("lock %s state: %w", kind, err)
+		}
+		if ok {
+			return func() { unlockFile(f); f.Close() }, nil
+		}
+		if time.Now().After(deadline) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s state (%s): %w", kind, path, ErrStateLocked)
+		}
+		time.Sleep(wait)
+	}
 }
 
 // Remove deletes the state saved under kind; removing nothing is not an

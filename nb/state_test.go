@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,11 +28,11 @@ func sampleState() testState {
 func TestStateRoundTrip(t *testing.T) {
 	st := StateStore{Dir: filepath.Join(t.TempDir(), "state")}
 	in := sampleState()
-	if err := st.Save("flowsummary", 3, in); err != nil {
+	if err := st.Save("flowsummary", 3, "run-1", in); err != nil {
 		t.Fatal(err)
 	}
 	var out testState
-	if err := st.Load("flowsummary", 3, &out); err != nil {
+	if _, err := st.Load("flowsummary", 3, &out); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(in, out); diff != "" {
@@ -39,10 +40,10 @@ func TestStateRoundTrip(t *testing.T) {
 	}
 	// Overwrite and read again; no temporary files are left behind.
 	in.Host = "other"
-	if err := st.Save("flowsummary", 3, in); err != nil {
+	if err := st.Save("flowsummary", 3, "run-1", in); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Load("flowsummary", 3, &out); err != nil || out.Host != "other" {
+	if _, err := st.Load("flowsummary", 3, &out); err != nil || out.Host != "other" {
 		t.Fatalf("after overwrite: %v %q", err, out.Host)
 	}
 	entries, _ := os.ReadDir(st.Dir)
@@ -61,7 +62,7 @@ func TestStatePermissions(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "a", "state")
 	st := StateStore{Dir: dir}
-	if err := st.Save("k", 1, sampleState()); err != nil {
+	if err := st.Save("k", 1, "run-1", sampleState()); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(st.Path("k"))
@@ -101,7 +102,7 @@ func TestStateLoadErrors(t *testing.T) {
 		{name: "bad header json", damage: func(t *testing.T, p string) { os.WriteFile(p, []byte(stateMagic+"{bad\n"), 0o600) }, want: ErrStateCorrupt, wantText: "unreadable header"},
 		{name: "wrong kind", damage: func(t *testing.T, p string) {
 			other := StateStore{Dir: filepath.Dir(p)}
-			if err := other.Save("other", 1, sampleState()); err != nil {
+			if err := other.Save("other", 1, "run-1", sampleState()); err != nil {
 				t.Fatal(err)
 			}
 			os.Rename(other.Path("other"), p)
@@ -115,7 +116,7 @@ func TestStateLoadErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			st := StateStore{Dir: t.TempDir()}
-			if err := st.Save("k", 1, sampleState()); err != nil {
+			if err := st.Save("k", 1, "run-1", sampleState()); err != nil {
 				t.Fatal(err)
 			}
 			if tt.damage != nil {
@@ -126,7 +127,7 @@ func TestStateLoadErrors(t *testing.T) {
 				version = 1
 			}
 			out := testState{Host: "untouched"}
-			err := st.Load("k", version, &out)
+			_, err := st.Load("k", version, &out)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
@@ -149,11 +150,11 @@ func TestStateLoadErrors(t *testing.T) {
 
 func TestStateBadKind(t *testing.T) {
 	st := StateStore{Dir: t.TempDir()}
-	for _, k := range []string{"", "../x", "a/b", ".hidden", "a..b", strings.Repeat("x", 200)} {
-		if err := st.Save(k, 1, 1); err == nil {
+	for _, k := range []string{"", "../x", "a/b", ".hidden", "a..b", strings.Repeat("x", 201)} {
+		if err := st.Save(k, 1, "r", 1); err == nil {
 			t.Errorf("Save(%q) succeeded", k)
 		}
-		if err := st.Load(k, 1, new(int)); err == nil {
+		if _, err := st.Load(k, 1, new(int)); err == nil {
 			t.Errorf("Load(%q) succeeded", k)
 		}
 	}
@@ -161,7 +162,7 @@ func TestStateBadKind(t *testing.T) {
 
 func TestStateSaveUnencodable(t *testing.T) {
 	st := StateStore{Dir: t.TempDir()}
-	if err := st.Save("k", 1, func() {}); err == nil {
+	if err := st.Save("k", 1, "run-1", func() {}); err == nil {
 		t.Error("Save(func) succeeded")
 	}
 	if _, err := os.Stat(st.Path("k")); !os.IsNotExist(err) {
@@ -174,11 +175,11 @@ func TestStateRemove(t *testing.T) {
 	if err := st.Remove("k"); err != nil {
 		t.Fatal(err)
 	}
-	st.Save("k", 1, 1)
+	st.Save("k", 1, "run-1", 1)
 	if err := st.Remove("k"); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Load("k", 1, new(int)); !errors.Is(err, ErrNoState) {
+	if _, err := st.Load("k", 1, new(int)); !errors.Is(err, ErrNoState) {
 		t.Errorf("after Remove: %v", err)
 	}
 }
@@ -235,7 +236,7 @@ func writeRaw(t *testing.T, p, kind string, version int, enc string, body []byte
 	var buf bytes.Buffer
 	buf.WriteString(stateMagic)
 	buf.WriteString(`{"kind":"` + kind + `","version":1,"encoding":"` + enc + `","length":` +
-		itoa(len(body)) + `,"sha256":"` + sha(body) + `"}` + "\n")
+		strconv.Itoa(len(body)) + `,"sha256":"` + sha(body) + `"}` + "\n")
 	buf.Write(body)
 	if err := os.WriteFile(p, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)

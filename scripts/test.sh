@@ -5,7 +5,8 @@
 #   2. go build and go vet over the module;
 #   3. go test -race ./... (unit tests);
 #   4. go test -tags e2e on the packages that have end-to-end tests (notebooks executed by
-#      Jupyter on GoNB, rendered output checked in headless Chromium).
+#      Jupyter on GoNB, rendered output checked in headless Chromium);
+#   5. the msticnb parity test (scripts/msticnb/install.sh, go test -tags msticnb).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,5 +43,12 @@ if ((${#e2e_pkgs[@]})); then
 else
 	step "no packages with e2e tests"
 fi
+
+# --- msticnb parity (issue 12; owned by the msticnb helper) --------------------------------
+# The real msticnb 1.2.3 in its own venv (scripts/msticnb/install.sh: idempotent, ~2-3 min
+# fresh), then our outputs compared with its outputs field by field.
+step "msticnb parity: scripts/msticnb/install.sh; go test -tags msticnb ./internal/msticnbparity"
+bash scripts/msticnb/install.sh >/dev/null
+go test -tags msticnb -count=1 -timeout 10m ./internal/msticnbparity
 
 step "all tests passed"

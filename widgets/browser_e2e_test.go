@@ -52,6 +52,16 @@ const unreachableTiles = "http://tiles.invalid/{z}/{x}/{y}.png"
 // records what is sent. head goes first in <head>.
 func widgetPage(t *testing.T, a Assets, head string) string {
 	t.Helper()
+	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>` + head + `
+<script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],dropped:0,subs:{},
+subscribe:function(a,cb){this.subs[a]=cb;},
+send:function(a,v){if(this.dropped===0){this.dropped++;return;}this.sent.push([a,v]);var ack=this.subs[a+"/ack"];if(ack){ack(a+"/ack",JSON.parse(v).event);}}};</script></head><body>
+` + widgetsMarkup(t, a) + `</body></html>`
+}
+
+// widgetsMarkup is the widgets of widgetPage.
+func widgetsMarkup(t *testing.T, a Assets) string {
+	t.Helper()
 	t0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
 	var https, dns []Point
 	for i := 0; i < 300; i++ {
@@ -62,23 +72,26 @@ func widgetPage(t *testing.T, a Assets, head string) string {
 		}
 	}
 	ss := []Series{{Name: "https", Points: https}, {Name: "dns", Points: dns}}
-	tl, err := NewTimeline("Flows by protocol").Series(ss...).Assets(a).Done()
+	tl, err := NewTimeline("Flows by protocol").Series(ss...).Assets(a).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	vp, err := NewValuesPlot("Flows per protocol").Series(ss...).MaxPoints(100).Assets(a).Done()
+	vp, err := NewValuesPlot("Flows per protocol").Series(ss...).MaxPoints(100).Assets(a).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tb, _ := NewTable("tbl", Column{Key: "a", Title: "ASN"}, Column{Key: "n", Title: "flows", Bar: true, Numeric: true}, Column{Key: "p", Title: "protocols"}).
-		Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Row("AS13335", int64(5), nil).MaxRows(2).Done()
+	tb, err := NewTable("tbl", Column{Title: "ASN"}, Column{Title: "flows", Bar: true, Numeric: true}, Column{Title: "protocols"}).
+		Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Row("AS13335", int64(5), nil).MaxRows(2).HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
 	m := NewMap("map").Assets(a).Layer(Layer{"Host", "green"}).Layer(Layer{"Outbound", "blue"}).Layer(Layer{"Threats", "red"})
 	m.Marker(Marker{Lat: 47.6, Lon: -122.3, Layer: "Host", Tooltip: "10.0.3.5 US", Popup: [][2]string{{"IP", "10.0.3.5"}}})
 	for i := 0; i < 20; i++ {
 		m.Marker(Marker{Lat: 51.5 + float64(i)*0.01, Lon: -0.1, Layer: "Outbound", Tooltip: fmt.Sprintf("81.2.69.%d GB", i), Popup: [][2]string{{"ASN", "AS2856"}}})
 	}
 	m.Marker(Marker{Lat: 35.7, Lon: 139.7, Layer: "Threats", Tooltip: "1.2.3.4 <i>JP</i>", Popup: [][2]string{{"severity", "high"}, {"details", "<img src=x onerror=alert(1)>"}}})
-	mp, err := m.Done()
+	mp, err := m.HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,20 +100,36 @@ func widgetPage(t *testing.T, a Assets, head string) string {
 	bare := Assets{BaseURL: a.BaseURL, TileURL: "none"}
 	mp2, err := NewMap("bare").Assets(bare).Layer(Layer{"Host", "green"}).
 		Marker(Marker{Lat: 47.6, Lon: -122.3, Layer: "Host", Tooltip: "host"}).
-		Marker(Marker{Lat: 48.6, Lon: 2.3, Layer: "Host", Tooltip: "peer"}).Done()
+		Marker(Marker{Lat: 48.6, Lon: 2.3, Layer: "Host", Tooltip: "peer"}).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := NewChecklist("asn", testItems()...).Columns("ASN", "flows", "why").Title("Select the ASNs").render(true, "/test/checklist", "")
+	cl, err := NewChecklist("asn", testItems()...).Columns("ASN", "flows", "why").Title("Select the ASNs").render(true, "/test/checklist", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var pr progressCapture
 	p := NewProgress(&pr, "prog", "TI lookup", 10)
 	p.Add(4)
 	p.Done()
-	return `<!doctype html><html><head><meta charset="utf-8"><title>widgets</title>` + head + `
-<script>globalThis.gonb_comm={websocket_is_opened:true,sent:[],dropped:0,subs:{},
-subscribe:function(a,cb){this.subs[a]=cb;},
-send:function(a,v){if(this.dropped===0){this.dropped++;return;}this.sent.push([a,v]);var ack=this.subs[a+"/ack"];if(ack){ack(a+"/ack",JSON.parse(v).event);}}};</script></head><body>
-` + string(tl) + string(vp) + string(tb) + string(mp) + string(mp2) + string(cl) + string(pr.html) + `</body></html>`
+	return string(tl) + string(vp) + string(tb) + string(mp) + string(mp2) + string(cl) + string(pr.html)
+}
+
+// startChromium starts headless Chromium (loopback only: no other name
+// resolves) for the test; it is stopped when the test ends, or after a minute.
+func startChromium(t *testing.T) context.Context {
+	t.Helper()
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 2600))
+	ctx, cancelC := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	return ctx
 }
 
 type progressCapture struct {
@@ -109,6 +138,8 @@ type progressCapture struct {
 	text string
 	n    int
 }
+
+func (p *progressCapture) Show(h template.HTML, text string) { p.Update("", h, text) }
 
 func (p *progressCapture) Update(id string, h template.HTML, text string) {
 	p.mu.Lock()
@@ -133,25 +164,34 @@ const requireJS = "/usr/share/javascript/requirejs/require.js"
 
 // TestBrowserWidgets opens the page without RequireJS (JupyterLab, HTML
 // report) and with it (classic Notebook, where UMD modules register with AMD
-// instead of setting globals).
+// instead of setting globals), with the assets from a URL and with the
+// outputs carrying their embedded copies (a notebook whose asset URL does
+// not answer).
 func TestBrowserWidgets(t *testing.T) {
+	const withRequireJS = `<script src="/requirejs/require.js"></script>`
 	for _, v := range []struct {
 		name, head, shot string
+		embedded         bool
 	}{
-		{"plain", "", "widgets"},
-		{"requirejs", `<script src="/requirejs/require.js"></script>`, "widgets-requirejs"},
+		{"plain", "", "widgets", false},
+		{"requirejs", withRequireJS, "widgets-requirejs", false},
+		{"plain embedded", "", "widgets-embedded", true},
+		{"requirejs embedded", withRequireJS, "widgets-requirejs-embedded", true},
 	} {
-		t.Run(v.name, func(t *testing.T) { browserWidgets(t, v.head, v.shot) })
+		t.Run(v.name, func(t *testing.T) { browserWidgets(t, v.head, v.shot, v.embedded) })
 	}
 }
 
-func browserWidgets(t *testing.T, head, shot string) {
+func browserWidgets(t *testing.T, head, shot string, embedded bool) {
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	a := Assets{BaseURL: srv.URL + "/npm", TileURL: unreachableTiles}
+	if embedded {
+		a.BaseURL = EmbeddedBaseURL
+	}
 	page := widgetPage(t, a, head)
-	mux.Handle("/npm/", http.StripPrefix("/npm", AssetServer(nodeModules(t))))
+	mux.Handle("/npm/", http.StripPrefix("/npm", AssetServer("")))
 	if head != "" {
 		if _, err := os.Stat(requireJS); err != nil {
 			t.Fatalf("RequireJS not found (apt-get install libjs-requirejs, or run scripts/install-test-deps.sh): %v", err)
@@ -164,18 +204,7 @@ func browserWidgets(t *testing.T, head, shot string) {
 		_, _ = w.Write([]byte(page))
 	})
 
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath("/usr/bin/chromium"),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1200, 2600))
-	defer cancelA()
-	ctx, cancelC := chromedp.NewContext(actx)
-	defer cancelC()
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	ctx := startChromium(t)
 
 	var mu sync.Mutex
 	var errs []string
@@ -280,18 +309,28 @@ var d=tips[tips.length-1];return d?d.innerText:"";})()`, &chartTip)
 	if n != 4 {
 		t.Errorf("checkboxes = %d, want 4", n)
 	}
-	// Each asset is fetched once per page although two charts and two maps ask for it.
+	// Each asset is fetched (or unpacked) once per page although two charts and two maps ask for it.
 	var loads map[string]int
-	eval(`(function(){var c={};["echarts.min.js","leaflet.js","leaflet.markercluster.js"].forEach(function(f){c[f]=document.querySelectorAll('script[src$="/'+f+'"]').length;});
-["leaflet.css","MarkerCluster.css","MarkerCluster.Default.css"].forEach(function(f){c[f]=document.querySelectorAll('link[href$="/'+f+'"]').length;});return c;})()`, &loads)
-	wantLoads := map[string]int{"echarts.min.js": 1, "leaflet.js": 1, "leaflet.markercluster.js": 1, "leaflet.css": 1, "MarkerCluster.css": 1, "MarkerCluster.Default.css": 1}
+	eval(`(function(){var c={};["echarts.min.js","leaflet.js","leaflet.markercluster.js"].forEach(function(f){c[f]=document.querySelectorAll('script[src$="/'+f+'"]').length;
+c[f+" embedded"]=document.querySelectorAll('script[data-nbl-asset$="/'+f+'"]').length;});
+["leaflet.css","MarkerCluster.css","MarkerCluster.Default.css"].forEach(function(f){c[f]=document.querySelectorAll('link[href$="/'+f+'"]').length;
+c[f+" embedded"]=document.querySelectorAll('style[data-nbl-asset$="/'+f+'"]').length;});return c;})()`, &loads)
+	wantLoads := map[string]int{}
+	for _, f := range []string{"echarts.min.js", "leaflet.js", "leaflet.markercluster.js", "leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css"} {
+		wantLoads[f], wantLoads[f+" embedded"] = 1, 0
+		if embedded {
+			wantLoads[f], wantLoads[f+" embedded"] = 0, 1
+		}
+	}
 	if diff := cmp.Diff(wantLoads, loads); diff != "" {
 		t.Errorf("asset elements on the page (-want +got):\n%s", diff)
 	}
-	var amd bool
-	eval(`typeof define==="function"&&!!define.amd&&typeof require.defined==="function"&&require.defined(document.querySelector('script[src$="/echarts.min.js"]').src)`, &amd)
-	if amd != (head != "") {
-		t.Errorf("echarts loaded as an AMD module = %v, want %v", amd, head != "")
+	if !embedded {
+		var amd bool
+		eval(`typeof define==="function"&&!!define.amd&&typeof require.defined==="function"&&require.defined(document.querySelector('script[src$="/echarts.min.js"]').src)`, &amd)
+		if amd != (head != "") {
+			t.Errorf("echarts loaded as an AMD module = %v, want %v", amd, head != "")
+		}
 	}
 	var sortOrder []string
 	eval(`(function(){var th=document.querySelectorAll(".nbl-table th")[1];th.click();th.click();return Array.from(document.querySelectorAll(".nbl-table tbody tr td:first-child")).map(function(td){return td.textContent;});})()`, &sortOrder)

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -45,7 +46,8 @@ const (
 // to CommAddressPrefix + <unique id>.
 const CommAddressPrefix = "/notebooklets/checklist/"
 
-// ChecklistBuilder builds the interactive checklist; create it with NewChecklist.
+// ChecklistBuilder builds the interactive checklist; create it with
+// NewChecklist, show it with Done and read the selection with Wait.
 type ChecklistBuilder struct {
 	id           string
 	items        []Item
@@ -55,6 +57,16 @@ type ChecklistBuilder struct {
 	hasPreset    bool
 	readyTimeout time.Duration
 	applyTimeout time.Duration
+	display      displayTarget
+
+	// Set by Done.
+	shown     bool
+	shownOn   Display
+	displayID string
+	addr      string
+	ch        <-chan string
+	// broken is why the page cannot answer (the pipes to GoNB are broken).
+	broken string
 }
 
 // NewChecklist starts a checklist; id prefixes its DOM id and comms address.
@@ -113,29 +125,92 @@ func (c *ChecklistBuilder) defaults() []string {
 	return ids
 }
 
-// Done returns the selection. In GoNB it shows the list, waits for Apply
-// (or, with no front end answering within the ready bound, keeps the
-// defaults with FellBack set), replaces the list with what was applied and
-// flushes the display. Outside GoNB it returns the defaults or the preset.
-func (c *ChecklistBuilder) Done(ctx context.Context) (Selection, error) {
-	if !gonbui.IsNotebook {
-		return Selection{IDs: c.defaults()}, nil
+// On sets where Done shows the list (nil: nowhere, and Wait keeps the
+// defaults). The default is the GoNB cell in a notebook (GoNBCell), else
+// nowhere.
+func (c *ChecklistBuilder) On(d Display) *ChecklistBuilder { c.display.on(d); return c }
+
+// live reports whether the list shown on d talks to the page: in a GoNB cell
+// only, and only when it is shown somewhere.
+func live(d Display) bool { return gonbui.IsNotebook && d != nil }
+
+// Done shows the list on its Display. In a GoNB cell it first subscribes to
+// the list's comms address (GoNB drops values sent to an address nobody
+// listens to), then shows the live list, which Wait reads; elsewhere it
+// shows the list ticked as preset (or the defaults), controls disabled.
+// Calling it again does nothing.
+func (c *ChecklistBuilder) Done() error {
+	if c.shown {
+		return nil
 	}
-	uid := gonbui.UniqueId()
-	addr := CommAddressPrefix + c.id + "/" + uid
-	// Subscribe before displaying: GoNB drops values sent to an address nobody listens to.
-	ch := comms.Listen[string](addr).WithBuffer(4)
+	c.shown = true
+	d := c.display.get()
+	c.shownOn = d
+	uid := randomHex()
+	if gonbui.IsNotebook {
+		uid = gonbui.UniqueId()
+	}
+	c.displayID = "nbl-checklist-" + uid
+	if !live(d) {
+		if d == nil {
+			return nil
+		}
+		h, err := c.render(false, "", "")
+		if err != nil {
+			return err
+		}
+		d.Update(c.displayID, h, c.Text())
+		return nil
+	}
+	c.addr = CommAddressPrefix + c.id + "/" + uid
+	c.ch = comms.Listen[string](c.addr).WithBuffer(4).C
 	if err := gonbui.Error(); err != nil {
 		// The pipes to GoNB are broken: nothing can be shown or answered.
-		return Selection{IDs: c.defaults(), FellBack: true, Reason: "no connection to GoNB: " + err.Error()}, nil
+		c.broken = "no connection to GoNB: " + err.Error()
+		return nil
 	}
-	displayID := "nbl-checklist-" + uid
-	gonbui.UpdateHTML(displayID, string(c.render(true, addr, "")))
-	sel, err := c.wait(ctx, ch.C, func(event string) { comms.Send(addr+"/ack", event) }, comms.Start)
-	if sel.FellBack {
-		gonbui.UpdateHTML(displayID, string(c.withSelection(sel.IDs).render(false, "", "Kept the defaults: "+sel.Reason+".")))
-	} else if err == nil {
-		gonbui.UpdateHTML(displayID, string(c.withSelection(sel.IDs).render(false, "", fmt.Sprintf("Applied: %d selected.", len(sel.IDs)))))
+	h, err := c.render(true, c.addr, "")
+	if err != nil {
+		return err
+	}
+	d.Update(c.displayID, h, c.Text())
+	return nil
+}
+
+// Wait returns the selection, showing the list first if Done was not
+// called. For a live list (GoNB) it waits for Apply, or, with no front end
+// answering within the ready bound (nbconvert, CI), keeps the defaults with
+// FellBack set; then it replaces the list with what was applied and flushes
+// the display. A list shown nowhere, or outside GoNB, returns the defaults
+// or the preset at once.
+func (c *ChecklistBuilder) Wait(ctx context.Context) (Selection, error) {
+	if err := c.Done(); err != nil {
+		return Selection{IDs: c.defaults(), FellBack: true, Reason: err.Error()}, err
+	}
+	d := c.shownOn
+	if !live(d) {
+		if gonbui.IsNotebook {
+			return Selection{IDs: c.defaults(), FellBack: true, Reason: "the list was not shown"}, nil
+		}
+		return Selection{IDs: c.defaults()}, nil
+	}
+	if c.broken != "" {
+		return Selection{IDs: c.defaults(), FellBack: true, Reason: c.broken}, nil
+	}
+	addr := c.addr
+	sel, err := c.wait(ctx, c.ch, func(event string) { comms.Send(addr+"/ack", event) }, comms.Start)
+	var status string
+	switch {
+	case sel.FellBack:
+		status = "Kept the defaults: " + sel.Reason + "."
+	case err == nil:
+		status = fmt.Sprintf("Applied: %d selected.", len(sel.IDs))
+	}
+	if status != "" {
+		final := c.withSelection(sel.IDs)
+		if h, rerr := final.render(false, "", status); rerr == nil {
+			d.Update(c.displayID, h, final.Text()+status+"\n")
+		}
 	}
 	gonbui.Sync()
 	return sel, err
@@ -229,7 +304,40 @@ func (c *ChecklistBuilder) withSelection(ids []string) *ChecklistBuilder {
 
 // HTML renders the list for a report: ticked as preset (or the defaults),
 // controls disabled.
-func (c *ChecklistBuilder) HTML() template.HTML { return c.render(false, "", "") }
+func (c *ChecklistBuilder) HTML() (template.HTML, error) { return c.render(false, "", "") }
+
+// Text is the text form of the list: one line per item, [x] when ticked.
+func (c *ChecklistBuilder) Text() string {
+	chosen := map[string]bool{}
+	for _, id := range c.defaults() {
+		chosen[id] = true
+	}
+	var sb strings.Builder
+	if c.title != "" {
+		sb.WriteString(c.title + "\n")
+	}
+	for _, it := range c.items {
+		mark := "[ ]"
+		if chosen[it.ID] {
+			mark = "[x]"
+		}
+		line := mark + " " + cmp.Or(it.Label, it.ID)
+		for _, d := range it.Details {
+			if d != "" {
+				line += "  " + d
+			}
+		}
+		if it.Default {
+			line += "  (default"
+			if it.Reason != "" {
+				line += ": " + it.Reason
+			}
+			line += ")"
+		}
+		sb.WriteString(oneLine(line) + "\n")
+	}
+	return sb.String()
+}
 
 type clRow struct {
 	ID, Label string
@@ -240,57 +348,29 @@ type clRow struct {
 }
 
 const checklistTmpl = `<div class="nbl-checklist" id="{{.ID}}" data-live="{{.Live}}">
-<style>#{{.ID}} table{border-collapse:collapse;font-size:12px}#{{.ID}} td,#{{.ID}} th{padding:2px 6px;border-bottom:1px solid #eee;text-align:left}#{{.ID}} tr.nbl-default td{background:#f3f8ff}#{{.ID}} tr[hidden]{display:none}#{{.ID}} .nbl-reason{color:#555;font-style:italic}</style>
-{{if .Title}}<div style="font-weight:bold;margin:4px 0">{{.Title}}</div>{{end}}
-<div class="nbl-controls" style="margin:4px 0"><input type="search" class="nbl-filter" placeholder="filter" aria-label="filter the list"{{if not .Live}} disabled{{end}}>
+<style>{{.CommonCSS}}{{.CSS}}</style>
+{{if .Title}}<div class="nbl-title">{{.Title}}</div>{{end}}
+<div class="nbl-controls"><input type="search" class="nbl-filter" placeholder="filter" aria-label="filter the list"{{if not .Live}} disabled{{end}}>
 <button type="button" data-action="all"{{if not .Live}} disabled{{end}}>Select all</button>
 <button type="button" data-action="none"{{if not .Live}} disabled{{end}}>Select none</button>
 <button type="button" data-action="invert"{{if not .Live}} disabled{{end}}>Invert</button>
 <span class="nbl-count" aria-live="polite">{{.Checked}} of {{len .Rows}} selected</span></div>
-<table><thead><tr><th></th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+<table class="nbl-list"><thead><tr><th></th>{{range .Columns}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
 {{range .Rows}}<tr{{if .Default}} class="nbl-default"{{end}}><td><input type="checkbox" value="{{.ID}}" id="{{$.ID}}-{{.ID}}"{{if .Checked}} checked{{end}}{{if not $.Live}} disabled{{end}}></td><td><label for="{{$.ID}}-{{.ID}}">{{.Label}}</label>{{if .Default}} <span class="nbl-reason" title="selected by default">(default{{if .Reason}}: {{.Reason}}{{end}})</span>{{end}}</td>{{range .Details}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</tbody></table>
-<div style="margin:4px 0"><button type="button" data-action="apply" class="nbl-apply" disabled>Apply</button> <span class="nbl-status">{{.Status}}</span></div>
+<div class="nbl-controls"><button type="button" data-action="apply" class="nbl-apply" disabled>Apply</button> <span class="nbl-status">{{.Status}}</span></div>
 </div>{{if .Live}}
 <script>{{.Script}}</script>{{end}}
 `
 
 var checklistT = template.Must(template.New("checklist").Parse(checklistTmpl))
 
-// checklistJS wires the controls; ROOT and ADDR are replaced with JSON strings.
-// It waits for globalThis.gonb_comm (GoNB's websocket; polled every 50 ms,
-// backing off to 1 s when no kernel answers, e.g. a saved page), says "ready", and on
-// Apply sends the ticked IDs as a JSON string (GoNB v0.11.3 cannot carry a JS array).
-// GoNB does not acknowledge delivery and drops values that arrive before the
-// cell's subscription is in place, so the page repeats "ready" (every 500 ms)
-// and "apply" (every 1 s) until the cell answers on ADDR+"/ack" with the
-// event's name, or until the list is replaced. Each repeat goes through the
-// current globalThis.gonb_comm: GoNB's connection gives up when the kernel is
-// slow to acknowledge it (500 ms), and the cell then asks GoNB to install a
-// new one.
-const checklistJS = `(function(){var root=document.getElementById(ROOT);if(!root||root.dataset.wired)return;root.dataset.wired="1";var addr=ADDR;
-var boxes=function(){return Array.prototype.slice.call(root.querySelectorAll("input[type=checkbox]"));};
-var visible=function(){return boxes().filter(function(b){return !b.closest("tr").hidden;});};
-var count=root.querySelector(".nbl-count"),status=root.querySelector(".nbl-status"),apply=root.querySelector("[data-action=apply]"),filter=root.querySelector(".nbl-filter");
-function upd(){var n=boxes().filter(function(b){return b.checked;}).length;count.textContent=n+" of "+boxes().length+" selected";}
-root.addEventListener("change",upd);
-filter.addEventListener("input",function(){var q=filter.value.toLowerCase();boxes().forEach(function(b){var tr=b.closest("tr");tr.hidden=q!==""&&tr.textContent.toLowerCase().indexOf(q)<0&&b.value.toLowerCase().indexOf(q)<0;});});
-root.querySelectorAll("[data-action]").forEach(function(btn){var a=btn.dataset.action;if(a==="apply")return;btn.addEventListener("click",function(){visible().forEach(function(b){b.checked=a==="all"?true:a==="none"?false:!b.checked;});upd();});});
-function whenComm(fn,wait){var c=globalThis.gonb_comm;wait=wait||50;if(c&&c.websocket_is_opened){fn(c);}else{setTimeout(function(){whenComm(fn,Math.min(wait*1.2,1000));},wait);}}
-var acked={},subscribed=null;
-function live(){return document.documentElement.contains(root);}
-function resend(ev,msg,every){if(acked[ev]||!live())return;var c=globalThis.gonb_comm;
-if(c&&c.websocket_is_opened){if(subscribed!==c){subscribed=c;c.subscribe(addr+"/ack",function(a,v){acked[v]=true;});}c.send(addr,msg);}
-setTimeout(function(){resend(ev,msg,every);},every);}
-status.textContent="connecting to the notebook…";
-whenComm(function(c){resend("ready",JSON.stringify({event:"ready"}),500);apply.disabled=false;status.textContent="tick the items and press Apply";});
-apply.addEventListener("click",function(){var ids=boxes().filter(function(b){return b.checked;}).map(function(b){return b.value;});apply.disabled=true;
-whenComm(function(c){resend("apply",JSON.stringify({event:"apply",ids:ids}),1000);status.textContent="sent "+ids.length+" selected";
-boxes().forEach(function(b){b.disabled=true;});root.querySelectorAll("button,input[type=search]").forEach(function(b){b.disabled=true;});});});
-upd();})();`
+// liveHint is the status of a live list before its script runs: what a
+// reopened (untrusted) notebook shows.
+const liveHint = "Not connected: the notebook's scripts did not run. Re-run the cell (or trust the notebook) to choose; the defaults are ticked."
 
 // render draws the list; live adds the script that talks to addr.
-func (c *ChecklistBuilder) render(live bool, addr, status string) template.HTML {
+func (c *ChecklistBuilder) render(live bool, addr, status string) (template.HTML, error) {
 	chosen := map[string]bool{}
 	for _, id := range c.defaults() {
 		chosen[id] = true
@@ -298,10 +378,7 @@ func (c *ChecklistBuilder) render(live bool, addr, status string) template.HTML 
 	rows := make([]clRow, len(c.items))
 	n := 0
 	for i, it := range c.items {
-		rows[i] = clRow{ID: it.ID, Label: it.Label, Details: it.Details, Checked: chosen[it.ID], Default: it.Default, Reason: it.Reason}
-		if rows[i].Label == "" {
-			rows[i].Label = it.ID
-		}
+		rows[i] = clRow{ID: it.ID, Label: cmp.Or(it.Label, it.ID), Details: it.Details, Checked: chosen[it.ID], Default: it.Default, Reason: it.Reason}
 		if rows[i].Checked {
 			n++
 		}
@@ -311,23 +388,37 @@ func (c *ChecklistBuilder) render(live bool, addr, status string) template.HTML 
 		cols = []string{"item"}
 	}
 	id := uniqueID(c.id)
-	js := strings.Replace(strings.Replace(checklistJS, "ROOT", jsValue(id), 1), "ADDR", jsValue(addr), 1)
-	if status == "" && !live {
+	var js template.JS
+	if live {
+		b, err := json.Marshal(struct {
+			ID   string `json:"id"`
+			Addr string `json:"addr"`
+		}{id, addr})
+		if err != nil {
+			return "", fmt.Errorf("widgets: checklist: %w", err)
+		}
+		js = template.JS(script("checklist") + "(" + string(b) + ");") //nolint:gosec // JSON from json.Marshal
+		if status == "" {
+			status = liveHint
+		}
+	}
+	if status == "" {
 		status = fmt.Sprintf("%d selected", n)
 	}
-	var sb htmlBuilder
+	var sb strings.Builder
 	err := checklistT.Execute(&sb, struct {
-		ID      string
-		Live    bool
-		Title   string
-		Columns []string
-		Rows    []clRow
-		Checked int
-		Status  string
-		Script  template.JS
-	}{id, live, c.title, cols, rows, n, status, template.JS(js)})
+		ID             string
+		CommonCSS, CSS template.CSS
+		Live           bool
+		Title          string
+		Columns        []string
+		Rows           []clRow
+		Checked        int
+		Status         string
+		Script         template.JS
+	}{id, style("common"), style("checklist"), live, c.title, cols, rows, n, status, js})
 	if err != nil {
-		return template.HTML(template.HTMLEscapeString("checklist not rendered: " + err.Error()))
+		return "", fmt.Errorf("widgets: checklist %q: %w", c.id, err)
 	}
-	return template.HTML(sb.String())
+	return template.HTML(sb.String()), nil //nolint:gosec // html/template output
 }

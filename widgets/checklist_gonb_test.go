@@ -8,6 +8,7 @@ import (
 	"encoding/gob"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,8 +45,15 @@ type childResult struct {
 	Err       string
 }
 
+// gonbChildModeEnv selects what the child cell shows: "" the checklist,
+// "charts" two charts and a map with embedded assets.
+const gonbChildModeEnv = "NOTEBOOKLETS_TEST_GONB_CHILD_MODE"
+
 // gonbChild runs one checklist as a GoNB cell would and prints the outcome.
 func gonbChild() int {
+	if os.Getenv(gonbChildModeEnv) == "charts" {
+		return gonbChartsChild()
+	}
 	items := []Item{
 		{ID: "AS1", Label: "AS1", Details: []string{"100"}, Default: true, Reason: "rare"},
 		{ID: "AS2", Label: "AS2", Details: []string{"5000"}},
@@ -56,13 +64,37 @@ func gonbChild() int {
 	if err != nil {
 		apply = 0 // the default bound
 	}
-	sel, err := NewChecklist("asn", items...).Columns("ASN", "flows").Title("Select the ASNs").
-		Timeout(apply).Done(context.Background())
+	cl := NewChecklist("asn", items...).Columns("ASN", "flows").Title("Select the ASNs").Timeout(apply)
+	if err := cl.Done(); err != nil {
+		fmt.Println(`{"Err":` + jsValue(err.Error()) + `}`)
+		return 0
+	}
+	sel, err := cl.Wait(context.Background())
 	res := childResult{Selection: sel}
 	if err != nil {
 		res.Err = err.Error()
 	}
 	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
+	return 0
+}
+
+// gonbChartsChild shows two charts and a map in the cell, their assets
+// embedded (no asset URL), and prints the error of each Done.
+func gonbChartsChild() int {
+	a := Assets{BaseURL: EmbeddedBaseURL, TileURL: NoTiles}
+	pts := []Point{{Time: time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC), Value: 1}}
+	errs := []string{}
+	for _, err := range []error{
+		NewTimeline("one").Series(Series{Name: "s", Points: pts}).Assets(a).Done(),
+		NewValuesPlot("two").Series(Series{Name: "s", Points: pts}).Assets(a).Done(),
+		NewMap("m").Assets(a).Marker(Marker{Lat: 1, Lon: 1}).Done(),
+	} {
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
+	b, _ := json.Marshal(childResult{Err: strings.Join(errs, "; ")})
 	fmt.Println(string(b))
 	return 0
 }
@@ -142,7 +174,7 @@ func (k *fakeKernel) serve(t *testing.T, r *os.File, onHTML func(k *fakeKernel, 
 
 // runGoNBCell starts the child with the fake kernel and returns its result
 // and the messages the kernel saw.
-func runGoNBCell(t *testing.T, readyTimeout, applyTimeout string, onHTML func(k *fakeKernel, m kernelMsg)) (childResult, []kernelMsg, time.Duration) {
+func runGoNBCell(t *testing.T, readyTimeout, applyTimeout string, onHTML func(k *fakeKernel, m kernelMsg), env ...string) (childResult, []kernelMsg, time.Duration) {
 	t.Helper()
 	dir := t.TempDir()
 	toKernel, toCell := filepath.Join(dir, "pipe"), filepath.Join(dir, "pipe_back")
@@ -170,6 +202,7 @@ func runGoNBCell(t *testing.T, readyTimeout, applyTimeout string, onHTML func(k 
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), gonbChildEnv+"="+applyTimeout, protocol.GONB_PIPE_ENV+"="+toKernel,
 		protocol.GONB_PIPE_BACK_ENV+"="+toCell, "NOTEBOOKLETS_WIDGET_READY_TIMEOUT="+readyTimeout)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -348,5 +381,29 @@ func TestChecklistGoNBBrokenPipes(t *testing.T) {
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %v: a broken connection must not wait for the ready bound (20s)", took)
+	}
+}
+
+// TestGoNBCellEmbedsOnce shows two charts and a map in one GoNB cell with
+// no asset URL: the first chart carries ECharts, the second none, the map
+// Leaflet, markercluster and the outlines; each shows as display data.
+func TestGoNBCellEmbedsOnce(t *testing.T) {
+	res, msgs, _ := runGoNBCell(t, "1s", "1s", nil, gonbChildModeEnv+"=charts")
+	if res.Err != "" {
+		t.Fatalf("cell: %s", res.Err)
+	}
+	var carried [][]string
+	for _, m := range msgs {
+		if m.Kind == "html" {
+			carried = append(carried, embeddedNames(template.HTML(m.HTML)))
+		}
+	}
+	var mapNames []string
+	for _, x := range append(append([]asset(nil), mapAssets...), outlineAssets...) {
+		mapNames = append(mapNames, x.name())
+	}
+	want := [][]string{{echartsJS.name()}, nil, mapNames}
+	if diff := cmp.Diff(want, carried); diff != "" {
+		t.Errorf("embedded copies per output (-want +got):\n%s", diff)
 	}
 }

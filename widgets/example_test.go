@@ -14,13 +14,16 @@ import (
 )
 
 func ExampleNewTable() {
-	h, text := widgets.NewTable("asns",
-		widgets.Column{Key: "asn", Title: "ASN"},
-		widgets.Column{Key: "flows", Title: "TotalAllowedFlows", Bar: true, Numeric: true},
-		widgets.Column{Key: "protocols", Title: "L7Protocols"},
-	).Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"}).Done()
-	_ = h // show h in a notebook cell or an HTML report
-	fmt.Print(text)
+	t := widgets.NewTable("asns",
+		widgets.Column{Title: "ASN"},
+		widgets.Column{Title: "TotalAllowedFlows", Bar: true, Numeric: true},
+		widgets.Column{Title: "L7Protocols"},
+	).Row("AS8075", int64(120), []string{"https", "dns"}).Row("AS15169", int64(30), []string{"https"})
+	// In a GoNB cell, t.Done() shows it there; t.On(sink).Done() shows it
+	// on any Display (an nb.Sink: an HTML report, a terminal).
+	if err := t.On(widgets.NewTextDisplay(os.Stdout)).Done(); err != nil {
+		fmt.Println(err)
+	}
 	// Output:
 	// ASN      TotalAllowedFlows  L7Protocols
 	// AS8075   120                https, dns
@@ -28,12 +31,17 @@ func ExampleNewTable() {
 }
 
 func ExampleNewChecklist() {
-	// Outside GoNB the selection comes from the defaults (or Preset); in GoNB
-	// Done shows the list and waits for Apply.
-	sel, err := widgets.NewChecklist("asn-select",
+	// In GoNB, Done shows the list in the cell (subscribed to its answers)
+	// and Wait waits for Apply. Outside GoNB the selection is the defaults
+	// (or Preset).
+	cl := widgets.NewChecklist("asn-select",
 		widgets.Item{ID: "AS8075", Label: "AS8075", Details: []string{"120"}},
 		widgets.Item{ID: "AS64500", Label: "AS64500", Details: []string{"3"}, Default: true, Reason: "rare"},
-	).Columns("ASN", "flows").Title("Select the ASNs").Done(context.Background())
+	).Columns("ASN", "flows").Title("Select the ASNs")
+	if err := cl.Done(); err != nil {
+		fmt.Println(err)
+	}
+	sel, err := cl.Wait(context.Background())
 	fmt.Println(sel.IDs, sel.FellBack, err)
 	// Output: [AS64500] false <nil>
 }
@@ -45,12 +53,16 @@ func ExampleNewTimeline() {
 		{Time: t0.Add(time.Hour), Value: 1, Tooltip: [][2]string{{"L7Protocol", "https"}, {"AllExtIPs", "40.77.232.95"}, {"FlowDirection", "O"}}},
 	}}
 	dns := widgets.Series{Name: "dns", Points: []widgets.Point{{Time: t0.Add(30 * time.Minute), Value: 1}}}
-	h, err := widgets.NewTimeline("Flows by protocol").Series(https, dns).Height(250).Done()
+	chart := widgets.NewTimeline("Flows by protocol").Series(https, dns).Height(250)
+	h, err := chart.HTML() // or chart.Done() to show it in the GoNB cell
 	fmt.Println(strings.Contains(string(h), `class="nbl-chart"`), err)
-	_, err = widgets.NewTimeline("nothing").Done()
-	fmt.Println(err)
+	fmt.Print(chart.Text())
+	fmt.Println(widgets.NewTimeline("nothing").Done())
 	// Output:
 	// true <nil>
+	// Flows by protocol
+	// https  2 points  2019-02-12 10:00:00 to 2019-02-12 11:00:00  total 2
+	// dns    1 points  2019-02-12 10:30:00 to 2019-02-12 10:30:00  total 1
 	// widgets: no data to draw: chart "nothing"
 }
 
@@ -61,7 +73,7 @@ func ExampleNewValuesPlot() {
 		pts = append(pts, widgets.Point{Time: t0.Add(time.Duration(i) * time.Second), Value: 3})
 	}
 	h, err := widgets.NewValuesPlot("TotalAllowedFlows per protocol").
-		Series(widgets.Series{Name: "https", Points: pts}).MaxPoints(500).Done()
+		Series(widgets.Series{Name: "https", Points: pts}).MaxPoints(500).HTML()
 	fmt.Println(len(h) < 200_000, err)
 	// Output: true <nil>
 }
@@ -74,8 +86,8 @@ func ExampleNewMap() {
 		Marker(widgets.Marker{Lat: 51.5, Lon: -0.1, Layer: "Outbound", Tooltip: "81.2.69.142 (London, GB)",
 			Popup: [][2]string{{"ASN", "AS2856 BT"}, {"L7Protocol", "https"}, {"TotalAllowedFlows", "12"}}}).
 		Note("3 private addresses are not placed on the map.").
-		Assets(widgets.Assets{TileURL: "none"}). // no tiles (air-gapped); markers still show
-		Done()
+		Assets(widgets.Assets{TileURL: widgets.NoTiles}). // no tiles (air-gapped): country outlines under the markers
+		HTML()
 	fmt.Println(strings.Contains(string(h), "Outbound (1)"), err)
 	// Output: true <nil>
 }
@@ -83,6 +95,8 @@ func ExampleNewMap() {
 // printer is a Display that prints the text form of each update without the
 // rate and times (they vary from run to run).
 type printer struct{}
+
+func (printer) Show(_ template.HTML, text string) { fmt.Print(text) }
 
 func (printer) Update(id string, _ template.HTML, text string) {
 	bar, _, _ := strings.Cut(text, ",")
@@ -104,7 +118,7 @@ func ExampleAssetServer() {
 	srv := httptest.NewServer(widgets.AssetServer(os.TempDir()))
 	defer srv.Close()
 	a := widgets.Assets{BaseURL: srv.URL, TileURL: "none"}
-	h, _ := widgets.NewMap("m").Assets(a).Marker(widgets.Marker{Lat: 1, Lon: 1}).Done()
+	h, _ := widgets.NewMap("m").Assets(a).Marker(widgets.Marker{Lat: 1, Lon: 1}).HTML()
 	fmt.Println(strings.Contains(string(h), srv.URL+"/"+widgets.LeafletPkg+"/dist/leaflet.js"))
 	resp, err := http.Get(srv.URL + "/" + widgets.EChartsPkg + "/no/such/file.js")
 	if err == nil {
@@ -120,7 +134,7 @@ func ExampleChecklistBuilder_Preset() {
 	// Outside GoNB (a script, the CLI, a test) the selection is set from code.
 	sel, _ := widgets.NewChecklist("asn-select",
 		widgets.Item{ID: "AS8075"}, widgets.Item{ID: "AS64500", Default: true},
-	).Preset([]string{"AS8075"}).Done(context.Background())
+	).Preset([]string{"AS8075"}).Wait(context.Background())
 	fmt.Println(sel.IDs)
 	// Output: [AS8075]
 }

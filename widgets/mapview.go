@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"math"
 	"strings"
+	"time"
 )
 
 // Marker is one point on a map, in a named layer, with a hover tooltip and
@@ -26,10 +27,28 @@ type MapBuilder struct {
 	notes   []string
 	assets  Assets
 	height  int
+	display displayTarget
+	// maxMarkers bounds the markers drawn.
+	maxMarkers int
 }
 
 // NewMap starts a map; id prefixes its DOM id.
-func NewMap(id string) *MapBuilder { return &MapBuilder{id: id, height: 500} }
+func NewMap(id string) *MapBuilder {
+	return &MapBuilder{id: id, height: 500, maxMarkers: DefaultMaxMarkers}
+}
+
+// DefaultMaxMarkers bounds the markers a map draws (about 1 MB of page with
+// their popups); the others are counted in a note.
+const DefaultMaxMarkers = 5000
+
+// MaxMarkers sets how many markers the map draws (n ≤ 0: DefaultMaxMarkers).
+func (m *MapBuilder) MaxMarkers(n int) *MapBuilder {
+	if n <= 0 {
+		n = DefaultMaxMarkers
+	}
+	m.maxMarkers = n
+	return m
+}
 
 // Layer adds a layer (markers naming an unknown layer get one, in grey).
 func (m *MapBuilder) Layer(l Layer) *MapBuilder { m.layers = append(m.layers, l); return m }
@@ -51,6 +70,10 @@ func (m *MapBuilder) Height(px int) *MapBuilder {
 // Assets sets where scripts and tiles load from.
 func (m *MapBuilder) Assets(a Assets) *MapBuilder { m.assets = a; return m }
 
+// On sets where Done shows the map (nil: nowhere). The default is the GoNB
+// cell in a notebook (GoNBCell), else nowhere.
+func (m *MapBuilder) On(d Display) *MapBuilder { m.display.on(d); return m }
+
 // safeColor keeps colours that cannot break out of a style: names and #hex.
 func safeColor(c string) string {
 	if c == "" || len(c) > 20 {
@@ -65,11 +88,11 @@ func safeColor(c string) string {
 }
 
 type jsMarker struct {
-	Lat   float64     `json:"lat"`
-	Lon   float64     `json:"lon"`
-	Layer int         `json:"layer"`
-	Tip   string      `json:"tip"`
-	Popup [][2]string `json:"popup"`
+	Lat   float64 `json:"lat"`
+	Lon   float64 `json:"lon"`
+	Layer int     `json:"layer"`
+	Tip   string  `json:"tip"`
+	Popup []int   `json:"popup,omitempty"` // name, value, name, value... (indices into strs)
 }
 
 type jsLayer struct {
@@ -77,17 +100,39 @@ type jsLayer struct {
 	Color string `json:"color"`
 }
 
-const mapTmpl = `<div class="nbl-map-wrap" id="{{.ID}}-wrap">
-<div class="nbl-map" id="{{.ID}}" style="width:100%;height:{{.Height}}px;background:#e8eef3"></div>
-<div class="nbl-legend" style="font-size:12px;margin:4px 0">{{range .Layers}}<span style="margin-right:12px"><span style="display:inline-block;width:10px;height:10px;border-radius:50%;background:{{.Color}};margin-right:4px"></span>{{.Name}} ({{.Count}})</span>{{end}}</div>
-{{range .Notes}}<p class="nbl-note" style="font-size:12px;margin:2px 0"><i>{{.}}</i></p>{{end}}</div>
-<script>{{.Script}}</script>
-`
+// OutlineWait is how long a map waits for its first tile before it draws
+// the country outlines under the markers (it draws them at once on a tile
+// error, or with no tiles).
+const OutlineWait = 4 * time.Second
 
-var mapT = template.Must(template.New("map").Parse(mapTmpl))
+type jsMap struct {
+	ID          string     `json:"id"`
+	Height      int        `json:"height"`
+	Layers      []jsLayer  `json:"layers"`
+	Points      []jsMarker `json:"pts"`
+	Strs        []string   `json:"strs"`
+	Tiles       string     `json:"tiles"`
+	Assets      []jsAsset  `json:"assets"`
+	Outlines    []jsAsset  `json:"outlines"`
+	OutlineWait int64      `json:"outlineWait"`
+}
 
-// Done renders the map.
-func (m *MapBuilder) Done() (template.HTML, error) {
+type legendEntry struct {
+	Name  string
+	Color template.CSS
+	Count int
+}
+
+// mapData is a map formatted once for the HTML, the script and the text.
+type mapData struct {
+	layers []jsLayer
+	legend []legendEntry
+	points []jsMarker
+	strs   []string // the popups' strings
+	notes  []string
+}
+
+func (m *MapBuilder) data() mapData {
 	layers := append([]Layer(nil), m.layers...)
 	idx := map[string]int{}
 	for i, l := range layers {
@@ -95,11 +140,16 @@ func (m *MapBuilder) Done() (template.HTML, error) {
 			idx[l.Name] = i
 		}
 	}
-	var pts []jsMarker
-	bad := 0
+	var d mapData
+	var strs stringTable
+	bad, over := 0, 0
 	for _, mk := range m.markers {
 		if math.IsNaN(mk.Lat) || math.IsNaN(mk.Lon) || mk.Lat < -90 || mk.Lat > 90 || mk.Lon < -180 || mk.Lon > 180 {
 			bad++
+			continue
+		}
+		if len(d.points) >= m.maxMarkers {
+			over++
 			continue
 		}
 		i, ok := idx[mk.Layer]
@@ -108,60 +158,100 @@ func (m *MapBuilder) Done() (template.HTML, error) {
 			idx[mk.Layer] = i
 			layers = append(layers, Layer{Name: mk.Layer, Color: "gray"})
 		}
-		pts = append(pts, jsMarker{mk.Lat, mk.Lon, i, mk.Tooltip, mk.Popup})
+		var popup []int
+		for _, kv := range mk.Popup {
+			popup = append(popup, strs.id(kv[0]), strs.id(kv[1]))
+		}
+		d.points = append(d.points, jsMarker{mk.Lat, mk.Lon, i, mk.Tooltip, popup})
 	}
+	d.strs = strs.strings()
 	counts := make([]int, len(layers))
-	for _, p := range pts {
+	for _, p := range d.points {
 		counts[p.Layer]++
 	}
-	type legend struct {
-		Name  string
-		Color template.CSS
-		Count int
-	}
-	jl := make([]jsLayer, len(layers))
-	lg := make([]legend, len(layers))
+	d.layers = make([]jsLayer, len(layers))
+	d.legend = make([]legendEntry, len(layers))
 	for i, l := range layers {
 		c := safeColor(l.Color)
-		jl[i] = jsLayer{l.Name, c}
-		lg[i] = legend{l.Name, template.CSS(c), counts[i]}
+		d.layers[i] = jsLayer{l.Name, c}
+		d.legend[i] = legendEntry{l.Name, template.CSS(c), counts[i]} //nolint:gosec // safeColor
 	}
-	notes := append([]string(nil), m.notes...)
+	d.notes = append([]string(nil), m.notes...)
 	if bad > 0 {
-		notes = append(notes, fmt.Sprintf("%d markers with invalid coordinates were not drawn.", bad))
+		d.notes = append(d.notes, fmt.Sprintf("%d markers with invalid coordinates were not drawn.", bad))
 	}
-	a := m.assets.withDefaults()
-	tiles := a.TileURL
-	if strings.EqualFold(tiles, "none") {
-		tiles = ""
+	if over > 0 {
+		d.notes = append(d.notes, fmt.Sprintf("%d markers over the limit of %d were not drawn.", over, m.maxMarkers))
 	}
+	return d
+}
+
+const mapTmpl = `<div class="nbl-map-wrap" id="{{.ID}}">
+<style>{{.CommonCSS}}{{.CSS}}</style>
+<div class="nbl-map"></div>
+<div class="nbl-placeholder"><b>Map not drawn:</b> {{.Hint}}</div>
+<div class="nbl-legend">{{range .Legend}}<span style="margin-right:12px"><span class="nbl-dot" style="display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:4px;background:{{.Color}}"></span>{{.Name}} ({{.Count}})</span> {{end}}</div>
+{{range .Notes}}<p class="nbl-note"><i>{{.}}</i></p>
+{{end}}</div>
+{{.Embedded}}<script>{{.Script}}</script>
+`
+
+var mapT = template.Must(template.New("map").Parse(mapTmpl))
+
+// HTML renders the map (self-contained: it carries the embedded copies its
+// assets need, see Assets).
+func (m *MapBuilder) HTML() (template.HTML, error) { return m.render(false) }
+
+// Done renders the map and shows it on its Display. In a GoNB cell the
+// embedded copies of the assets go in the first output of the cell that
+// needs them only.
+func (m *MapBuilder) Done() error {
+	d := m.display.get()
+	h, err := m.render(d != nil)
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		d.Show(h, m.Text())
+	}
+	return nil
+}
+
+// Text is the text form of the map: markers per layer, and the notes.
+func (m *MapBuilder) Text() string {
+	d := m.data()
+	var sb strings.Builder
+	for _, l := range d.legend {
+		fmt.Fprintf(&sb, "%s: %d\n", oneLine(l.Name), l.Count)
+	}
+	for _, n := range d.notes {
+		sb.WriteString(oneLine(n) + "\n")
+	}
+	return sb.String()
+}
+
+func (m *MapBuilder) render(shown bool) (template.HTML, error) {
+	d := m.data()
 	id := uniqueID(m.id)
-	body := `var el=document.getElementById(` + jsValue(id) + `);if(!el||el.dataset.drawn)return;el.dataset.drawn="1";
-var layers=` + jsValue(jl) + `,pts=` + jsValue(pts) + `,tiles=` + jsValue(tiles) + `;
-var map=L.map(el,{worldCopyJump:true,preferCanvas:false,minZoom:1,maxZoom:18});
-if(tiles){L.tileLayer(tiles,{maxZoom:18,attribution:"&copy; OpenStreetMap contributors"}).addTo(map);}
-var groups=layers.map(function(l){var g=L.markerClusterGroup({showCoverageOnHover:false,maxClusterRadius:40,iconCreateFunction:function(c){
-var d=document.createElement("div");d.style.cssText="background:"+l.color+";color:#fff;text-shadow:0 0 2px #000;opacity:0.85;box-shadow:0 0 0 4px rgba(255,255,255,0.6)";var sp=document.createElement("span");sp.textContent=c.getChildCount();d.appendChild(sp);
-return L.divIcon({html:d,className:"marker-cluster nbl-cluster",iconSize:L.point(40,40)});}});g.addTo(map);return g;});
-var bounds=[];
-pts.forEach(function(p){var l=layers[p.layer];var mk=L.circleMarker([p.lat,p.lon],{radius:7,color:l.color,fillColor:l.color,fillOpacity:0.8,weight:1});
-var t=document.createElement("span");t.textContent=p.tip;mk.bindTooltip(t);
-if(p.popup&&p.popup.length){var tb=document.createElement("table");p.popup.forEach(function(kv){var tr=tb.insertRow();var a=tr.insertCell();var b=tr.insertCell();a.textContent=kv[0];a.style.fontWeight="bold";b.textContent=kv[1];});mk.bindPopup(tb);}
-groups[p.layer].addLayer(mk);bounds.push([p.lat,p.lon]);});
-var ov={};layers.forEach(function(l,i){var s=document.createElement("span");var dot=document.createElement("span");dot.style.cssText="display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 4px";dot.style.background=l.color;s.appendChild(dot);s.appendChild(document.createTextNode(l.name));
-var k=s.outerHTML;while(ov[k]){k+=" ";}ov[k]=groups[i];});
-L.control.layers(null,ov,{collapsed:false}).addTo(map);
-if(bounds.length>1){map.fitBounds(bounds,{padding:[20,20],maxZoom:10});}else if(bounds.length===1){map.setView(bounds[0],5);}else{map.setView([20,0],2);}
-if(typeof ResizeObserver!=="undefined"){new ResizeObserver(function(){map.invalidateSize();}).observe(el);}`
-	errBody := `var el=document.getElementById(` + jsValue(id) + `);if(el){el.textContent="map not drawn: "+((e&&e.message)||e);}`
-	js := loadCall(m.assets.leaflet(), body, errBody)
-	var sb htmlBuilder
-	err := mapT.Execute(&sb, struct {
-		ID     string
-		Height int
-		Layers []legend
-		Notes  []string
-		Script template.JS
-	}{id, m.height, lg, notes, template.JS(js)})
-	return template.HTML(sb.String()), err
+	tiles := m.assets.tiles()
+	list := append(append([]asset(nil), mapAssets...), outlineAssets...)
+	js, err := widgetCall("map", jsMap{ID: id, Height: m.height, Layers: d.layers, Points: d.points, Strs: d.strs, Tiles: tiles,
+		Assets: m.assets.loaderList(mapAssets), Outlines: m.assets.loaderList(outlineAssets), OutlineWait: OutlineWait.Milliseconds()})
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	err = mapT.Execute(&sb, struct {
+		ID             string
+		CommonCSS, CSS template.CSS
+		Hint           string
+		Legend         []legendEntry
+		Notes          []string
+		Embedded       template.HTML
+		Script         template.JS
+	}{id, style("common"), style("map"), untrustedHint, d.legend, d.notes, m.assets.embedded(list, shown), js})
+	if err != nil {
+		return "", fmt.Errorf("widgets: map %q: %w", m.id, err)
+	}
+	return template.HTML(sb.String()), nil //nolint:gosec // html/template output
 }

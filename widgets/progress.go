@@ -10,17 +10,28 @@ import (
 	"time"
 )
 
-// Display shows a widget in place under an id (nb.Sink satisfies it).
-type Display interface {
-	Update(id string, html template.HTML, text string)
-}
-
 // ProgressInterval is the least time between two progress updates.
 const ProgressInterval = 250 * time.Millisecond
 
+// Pacer is an optional interface of a Display: the least time it wants
+// between two updates of one bar (a log wants fewer lines than a cell).
+// Progress, the one place that paces updates, waits at least that long.
+type Pacer interface {
+	UpdateInterval() time.Duration
+}
+
+// updateInterval is how long Progress waits between updates on d.
+func updateInterval(d Display) time.Duration {
+	if pc, ok := d.(Pacer); ok {
+		return max(ProgressInterval, pc.UpdateInterval())
+	}
+	return ProgressInterval
+}
+
 // Progress is a bar with done/total, rate and time left, updated in place on
-// a Display at most every ProgressInterval, and always on Done. It is safe
-// for concurrent use.
+// a Display at most every ProgressInterval (or the display's own
+// UpdateInterval, see Pacer), and always on Done. It is safe for concurrent
+// use.
 type Progress struct {
 	mu       sync.Mutex
 	d        Display
@@ -29,6 +40,7 @@ type Progress struct {
 	total    int
 	done     int
 	start    time.Time
+	deadline time.Time // zero: none
 	last     time.Time
 	finished bool
 	now      func() time.Time
@@ -55,6 +67,18 @@ func (p *Progress) Add(n int) {
 	}
 	p.done += n
 	p.show(false)
+}
+
+// Deadline says the work stops at t at the latest (a lookup step's
+// deadline): the time left shown is never past it.
+func (p *Progress) Deadline(t time.Time) *Progress {
+	if p == nil {
+		return p
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.deadline = t
+	return p
 }
 
 // Finisher is an optional interface of a Display: Progress.Done calls
@@ -86,7 +110,7 @@ func (p *Progress) show(force bool) {
 		return
 	}
 	now := p.now()
-	if !force && now.Sub(p.last) < ProgressInterval {
+	if !force && now.Sub(p.last) < updateInterval(p.d) {
 		return
 	}
 	p.last = now
@@ -106,7 +130,7 @@ type progressView struct {
 }
 
 const progressTmpl = `<div class="nbl-progress" style="font-size:12px;margin:4px 0"><span>{{.Title}}</span>
-<div role="progressbar" aria-valuemin="0" aria-valuemax="{{.Total}}" aria-valuenow="{{.Done}}" style="display:inline-block;vertical-align:middle;width:240px;height:12px;background:#eee;border-radius:3px;margin:0 6px"><div style="width:{{.Width}};height:100%;background:#4a90d9;border-radius:3px"></div></div>
+<div role="progressbar" aria-valuemin="0" aria-valuemax="{{.Total}}" aria-valuenow="{{.Done}}" style="display:inline-block;vertical-align:middle;width:240px;height:12px;background:var(--jp-layout-color3,#e1e4e8);border:1px solid var(--jp-border-color2,#d0d7de);border-radius:3px;margin:0 6px"><div style="width:{{.Width}};height:100%;background:var(--jp-brand-color1,#4a90d9);border-radius:3px"></div></div>
 <span>{{.Done}}/{{.Total}}{{if .Rate}}, {{.Rate}}{{end}}{{if .ETA}}, {{.ETA}}{{end}}{{if .Finished}}, done{{end}}</span></div>`
 
 var progressT = template.Must(template.New("progress").Parse(progressTmpl))
@@ -127,7 +151,13 @@ func (p *Progress) view(now time.Time) progressView {
 		rate := float64(p.done) / el.Seconds()
 		v.Rate = fmt.Sprintf("%.1f/s", rate)
 		if !p.finished && p.total > p.done {
-			v.ETA = "about " + (time.Duration(float64(p.total-p.done) / rate * float64(time.Second))).Round(time.Second).String() + " left"
+			left := time.Duration(float64(p.total-p.done) / rate * float64(time.Second))
+			if !p.deadline.IsZero() && now.Add(left).After(p.deadline) {
+				left = max(p.deadline.Sub(now), 0)
+				v.ETA = "at most " + left.Round(time.Second).String() + " left (deadline)"
+			} else {
+				v.ETA = "about " + left.Round(time.Second).String() + " left"
+			}
 		}
 	}
 	if p.finished {
@@ -158,23 +188,20 @@ func (p *Progress) render(now time.Time) (template.HTML, string) {
 	return template.HTML(sb.String()), t
 }
 
-// TextLineInterval is the least time between two lines a TextDisplay writes
-// for one id when its writer is not a terminal.
+// TextLineInterval is the least time between two lines of one bar on a
+// TextDisplay whose writer is not a terminal (its UpdateInterval).
 const TextLineInterval = 5 * time.Second
 
-// TextDisplay shows the text form of widgets (progress bars) on a writer,
-// typically os.Stderr in a terminal: on a terminal a bar is redrawn in place
-// on one line; elsewhere (a log, a pipe) a line is written at most every
-// TextLineInterval per id, and the final state when the bar finishes. It is
-// safe for concurrent use.
+// TextDisplay shows the text form of widgets on a writer, typically
+// os.Stderr in a terminal: on a terminal a bar is redrawn in place on one
+// line; elsewhere (a log, a pipe) each update is a line, and Progress writes
+// one at most every TextLineInterval (UpdateInterval), and the final state.
+// It is safe for concurrent use.
 type TextDisplay struct {
-	mu      sync.Mutex
-	w       io.Writer
-	tty     bool
-	open    string // id of the bar drawn on the current terminal line
-	last    map[string]time.Time
-	pending map[string]string // latest text not yet written (not a terminal)
-	now     func() time.Time
+	mu   sync.Mutex
+	w    io.Writer
+	tty  bool
+	open string // id of the bar drawn on the current terminal line
 }
 
 // NewTextDisplay returns a TextDisplay writing to w; whether w is a terminal
@@ -186,7 +213,30 @@ func NewTextDisplay(w io.Writer) *TextDisplay {
 			tty = true
 		}
 	}
-	return &TextDisplay{w: w, tty: tty, last: map[string]time.Time{}, pending: map[string]string{}, now: time.Now}
+	return &TextDisplay{w: w, tty: tty}
+}
+
+// UpdateInterval implements Pacer: a terminal redraws in place, a log gets a
+// line every TextLineInterval.
+func (t *TextDisplay) UpdateInterval() time.Duration {
+	if t.tty {
+		return ProgressInterval
+	}
+	return TextLineInterval
+}
+
+// Show writes text (html is ignored), after ending a bar drawn on the
+// current terminal line.
+func (t *TextDisplay) Show(_ template.HTML, text string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.tty && t.open != "" {
+		fmt.Fprintln(t.w)
+		t.open = ""
+	}
+	if text = strings.TrimRight(text, "\n"); text != "" {
+		fmt.Fprintln(t.w, text)
+	}
 }
 
 // Update shows text for id (html is ignored).
@@ -202,59 +252,15 @@ func (t *TextDisplay) Update(id string, _ template.HTML, text string) {
 		fmt.Fprint(t.w, "\r"+text+"\x1b[K")
 		return
 	}
-	now := t.now()
-	if last, ok := t.last[id]; ok && now.Sub(last) < TextLineInterval {
-		t.pending[id] = text
-		return
-	}
-	t.last[id] = now
-	delete(t.pending, id)
 	fmt.Fprintln(t.w, text)
 }
 
-// Finish ends id's bar: the terminal line is closed, or the last text not yet
-// written is written.
+// Finish ends id's bar: the terminal line it is drawn on is closed.
 func (t *TextDisplay) Finish(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.tty {
-		if t.open == id {
-			fmt.Fprintln(t.w)
-			t.open = ""
-		}
-		return
-	}
-	if text, ok := t.pending[id]; ok {
-		fmt.Fprintln(t.w, text)
-		delete(t.pending, id)
-	}
-	delete(t.last, id)
-}
-
-// Displays returns a Display that shows every update on each of ds (nil
-// entries are skipped) and passes Finish on to those that implement Finisher.
-func Displays(ds ...Display) Display {
-	var out multiDisplay
-	for _, d := range ds {
-		if d != nil {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-type multiDisplay []Display
-
-func (m multiDisplay) Update(id string, h template.HTML, text string) {
-	for _, d := range m {
-		d.Update(id, h, text)
-	}
-}
-
-func (m multiDisplay) Finish(id string) {
-	for _, d := range m {
-		if f, ok := d.(Finisher); ok {
-			f.Finish(id)
-		}
+	if t.tty && t.open == id {
+		fmt.Fprintln(t.w)
+		t.open = ""
 	}
 }

@@ -10,27 +10,17 @@ import (
 )
 
 func TestTextDisplay(t *testing.T) {
-	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name string
 		tty  bool
 		run  func(d *TextDisplay)
 		want string
 	}{
-		{"pipe: first line, throttled, final on Finish", false, func(d *TextDisplay) {
+		{"pipe: a line per update", false, func(d *TextDisplay) {
 			d.Update("a", "", "a 1/3")
-			now = now.Add(time.Second)
-			d.Update("a", "", "a 2/3") // within TextLineInterval: held back
-			d.Update("a", "", "a 3/3")
+			d.Update("a", "", "a 3/3\nx")
 			d.Finish("a")
-			d.Finish("a") // nothing pending
-		}, "a 1/3\na 3/3\n"},
-		{"pipe: a line again after the interval", false, func(d *TextDisplay) {
-			d.Update("a", "", "a 1")
-			now = now.Add(TextLineInterval)
-			d.Update("a", "", "a 2")
-			d.Finish("a")
-		}, "a 1\na 2\n"},
+		}, "a 1/3\na 3/3 x\n"},
 		{"terminal: redrawn in place, newline on Finish", true, func(d *TextDisplay) {
 			d.Update("a", "", "a 1")
 			d.Update("a", "", "a 2\nx")
@@ -48,12 +38,55 @@ func TestTextDisplay(t *testing.T) {
 			var buf bytes.Buffer
 			d := NewTextDisplay(&buf)
 			d.tty = tc.tty
-			d.now = func() time.Time { return now }
 			tc.run(d)
 			if diff := cmp.Diff(tc.want, buf.String()); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Progress paces its updates to what the display asks for: a log gets a
+// line at most every TextLineInterval, and the final state.
+func TestProgressPacesToTheDisplay(t *testing.T) {
+	var buf bytes.Buffer
+	td := NewTextDisplay(&buf) // not a terminal
+	var rec recorder
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := NewProgress(Displays(&rec, td), "id", "lookup", 10)
+	p.now = func() time.Time { return now }
+	p.start, p.last = now, now
+	for i := 0; i < 9; i++ {
+		now = now.Add(time.Second)
+		p.Add(1)
+	}
+	p.Done()
+	// t=0 first, t=5s, then Done at t=9s: 3 lines, whatever the rate.
+	if n := bytes.Count(buf.Bytes(), []byte("\n")); n != 3 {
+		t.Errorf("%d lines, want 3:\n%s", n, buf.String())
+	}
+	if got := updateInterval(Displays(&rec, td)); got != TextLineInterval {
+		t.Errorf("interval of a cell and a log: %v, want the log's %v", got, TextLineInterval)
+	}
+	if got := updateInterval(&rec); got != ProgressInterval {
+		t.Errorf("interval of a plain display: %v", got)
+	}
+}
+
+func TestTextDisplayShow(t *testing.T) {
+	var buf bytes.Buffer
+	d := NewTextDisplay(&buf)
+	d.tty = true
+	d.Update("a", "", "a 1/2")
+	d.Show("<b>x</b>", "table\nrows\n") // ends the bar's line first
+	d.Show("", "")                      // nothing to write
+	if want := "\ra 1/2\x1b[K\ntable\nrows\n"; buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+	var r1, r2 recorder
+	Displays(&r1, nil, &r2).Show("<p>h</p>", "t")
+	if len(r1.shown) != 1 || len(r2.shown) != 1 || r2.shown[0].text != "t" {
+		t.Errorf("Displays.Show reached %d and %d displays", len(r1.shown), len(r2.shown))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -46,10 +47,8 @@ type TimelineBuilder struct {
 	height    int
 	maxPoints int
 	assets    Assets
+	display   displayTarget
 }
-
-// ValuesBuilder builds a values-over-time plot; it has the methods of TimelineBuilder.
-type ValuesBuilder = TimelineBuilder
 
 // NewTimeline starts a timeline of events: one row per series, time on x,
 // tooltips with the point's rows, legend on the right, zoom.
@@ -59,7 +58,7 @@ func NewTimeline(title string) *TimelineBuilder {
 
 // NewValuesPlot starts a plot of values over time per series, drawn as bars
 // and points.
-func NewValuesPlot(title string) *ValuesBuilder {
+func NewValuesPlot(title string) *TimelineBuilder {
 	return &TimelineBuilder{kind: kindValues, title: title, height: 400, maxPoints: DefaultMaxPoints}
 }
 
@@ -87,6 +86,10 @@ func (b *TimelineBuilder) MaxPoints(n int) *TimelineBuilder {
 
 // Assets sets where the scripts load from.
 func (b *TimelineBuilder) Assets(a Assets) *TimelineBuilder { b.assets = a; return b }
+
+// On sets where Done shows the chart (nil: nowhere). The default is the
+// GoNB cell in a notebook (GoNBCell), else nowhere.
+func (b *TimelineBuilder) On(d Display) *TimelineBuilder { b.display.on(d); return b }
 
 // ErrNoData is returned by charts given no points.
 var ErrNoData = errors.New("widgets: no data to draw")
@@ -206,90 +209,156 @@ func bucket(ss []Series, max int) []Series {
 	return out
 }
 
+// tooltipTable holds the tooltip rows of every point compactly: each
+// distinct string once in Strs, and per series and point the list name,
+// value, name, value... as indices into Strs.
+type tooltipTable struct {
+	Strs []string  `json:"strs"`
+	Rows [][][]int `json:"rows"`
+}
+
+func newTooltipTable(ss []Series) tooltipTable {
+	var strs stringTable
+	t := tooltipTable{Rows: make([][][]int, len(ss))}
+	for i, s := range ss {
+		t.Rows[i] = make([][]int, len(s.Points))
+		for j, p := range s.Points {
+			row := make([]int, 0, 2*len(p.Tooltip))
+			for _, kv := range p.Tooltip {
+				row = append(row, strs.id(kv[0]), strs.id(kv[1]))
+			}
+			t.Rows[i][j] = row
+		}
+	}
+	t.Strs = strs.strings()
+	return t
+}
+
 // options builds the ECharts options with go-echarts and the per-point
-// tooltips (indexed [series][point]) kept apart from them.
-func (b *TimelineBuilder) options() (map[string]any, [][][][2]string) {
-	ss := bucket(b.series, b.maxPoints)
+// tooltips kept apart from them (see tooltipTable). A timeline is a
+// scatter chart with one category row per series; a values plot is a bar
+// chart of the values with the same points overlapped as a scatter chart
+// (each series name twice, so the legend toggles both).
+func (b *TimelineBuilder) options(ss []Series) (map[string]any, tooltipTable) {
 	names := make([]string, len(ss))
 	for i, s := range ss {
 		names[i] = s.Name
 	}
-	c := charts.NewScatter()
-	c.SetGlobalOptions(
+	global := []charts.GlobalOpts{
 		charts.WithTitleOpts(opts.Title{Title: b.title}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Type: "scroll", Orient: "vertical", Right: "0", Top: "30"}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
 		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside", XAxisIndex: []int{0}}, opts.DataZoom{Type: "slider", XAxisIndex: []int{0}}),
 		charts.WithXAxisOpts(opts.XAxis{Type: "time", Name: "time"}),
 		charts.WithGridOpts(opts.Grid{Left: "3%", Right: "180", ContainLabel: opts.Bool(true)}),
-	)
+	}
+	tips := newTooltipTable(ss)
 	if b.kind == kindTimeline {
-		c.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names}))
-	} else {
-		c.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "value"}))
-	}
-	tips := make([][][][2]string, 0, len(ss)*2)
-	for _, s := range ss {
-		data := make([]opts.ScatterData, len(s.Points))
-		tip := make([][][2]string, len(s.Points))
-		for j, p := range s.Points {
-			ms := p.Time.UnixMilli()
-			if b.kind == kindTimeline {
-				data[j] = opts.ScatterData{Value: []any{ms, s.Name, p.Value}}
-			} else {
-				data[j] = opts.ScatterData{Value: []any{ms, p.Value}}
-			}
-			tip[j] = p.Tooltip
-		}
-		c.AddSeries(s.Name, data)
-		tips = append(tips, tip)
-	}
-	c.Validate()
-	o := c.JSON()
-	if b.kind == kindValues {
-		// Bars of the same values under the points; same series name so the
-		// legend toggles both.
-		series, _ := o["series"].([]any)
-		if series == nil {
-			series = []any{}
-			for _, v := range toAnySlice(o["series"]) {
-				series = append(series, v)
-			}
-		}
+		c := charts.NewScatter()
+		c.SetGlobalOptions(append(global, charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: names}))...)
 		for i, s := range ss {
-			data := make([][]any, len(s.Points))
+			data := make([]opts.ScatterData, len(s.Points))
 			for j, p := range s.Points {
-				data[j] = []any{p.Time.UnixMilli(), p.Value}
+				// y is the series' row: its index on the category axis.
+				data[j] = opts.ScatterData{Value: []any{p.Time.UnixMilli(), i, p.Value}}
 			}
-			series = append(series, map[string]any{"name": s.Name, "type": "bar", "data": data, "barMaxWidth": 6})
-			tips = append(tips, tips[i])
+			c.AddSeries(s.Name, data, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 8}))
 		}
-		o["series"] = series
+		c.Validate()
+		return c.JSON(), tips
 	}
-	return o, tips
+	bars := charts.NewBar()
+	bars.SetGlobalOptions(append(global, charts.WithYAxisOpts(opts.YAxis{Type: "value", Name: "value"}))...)
+	points := charts.NewScatter()
+	for _, s := range ss {
+		bd := make([]opts.BarData, len(s.Points))
+		pd := make([]opts.ScatterData, len(s.Points))
+		for j, p := range s.Points {
+			v := []any{p.Time.UnixMilli(), p.Value}
+			bd[j], pd[j] = opts.BarData{Value: v}, opts.ScatterData{Value: v}
+		}
+		bars.AddSeries(s.Name, bd, charts.WithBarChartOpts(opts.BarChart{BarWidth: "4"}))
+		points.AddSeries(s.Name, pd, charts.WithScatterChartOpts(opts.ScatterChart{SymbolSize: 7}))
+	}
+	bars.Overlap(points)
+	bars.Validate()
+	return bars.JSON(), tips // series i and len(ss)+i share the tooltips of ss[i]
 }
 
-func toAnySlice(v any) []any {
-	switch s := v.(type) {
-	case []any:
-		return s
-	case nil:
-		return nil
+// Text is the text form of the chart: per series, its points, time range
+// and total value.
+func (b *TimelineBuilder) Text() string {
+	var sb strings.Builder
+	if b.title != "" {
+		sb.WriteString(b.title + "\n")
 	}
-	// go-echarts keeps series as its own slice type; round-trip through JSON.
-	var out []any
-	_ = jsonRoundTrip(v, &out)
-	return out
+	tw := tabwriter.NewWriter(&sb, 0, 0, 2, ' ', 0)
+	for _, s := range b.series {
+		if len(s.Points) == 0 {
+			fmt.Fprintf(tw, "%s\tno points\n", oneLine(s.Name))
+			continue
+		}
+		lo, hi, total := s.Points[0].Time, s.Points[0].Time, 0.0
+		for _, p := range s.Points {
+			if p.Time.Before(lo) {
+				lo = p.Time
+			}
+			if p.Time.After(hi) {
+				hi = p.Time
+			}
+			total += p.Value
+		}
+		fmt.Fprintf(tw, "%s\t%d points\t%s to %s\ttotal %s\n", oneLine(s.Name), len(s.Points),
+			lo.UTC().Format("2006-01-02 15:04:05"), hi.UTC().Format("2006-01-02 15:04:05"), formatFloat(total))
+	}
+	_ = tw.Flush()
+	return sb.String()
 }
 
-const chartTmpl = `<div class="nbl-chart" id="{{.ID}}" style="width:100%;height:{{.Height}}px"></div>
-<script>{{.Script}}</script>
+type jsChart struct {
+	ID     string         `json:"id"`
+	Option map[string]any `json:"option"`
+	Tips   tooltipTable   `json:"tips"`
+	Height int            `json:"height"`
+	Assets []jsAsset      `json:"assets"`
+}
+
+// untrustedHint is what a chart or map placeholder says when the page's
+// scripts do not run (a reopened notebook is untrusted in JupyterLab).
+const untrustedHint = "the notebook's scripts did not run (a reopened notebook is not trusted). Re-run the cell, or trust the notebook (JupyterLab: the command palette's \"Trust Notebook\"; a terminal: jupyter trust NOTEBOOK.ipynb), to draw it."
+
+const chartTmpl = `<div class="nbl-chart-wrap" id="{{.ID}}">
+<style>{{.CommonCSS}}{{.CSS}}</style>
+<div class="nbl-chart"></div>
+<div class="nbl-placeholder"><b>Chart{{if .Title}} “{{.Title}}”{{end}} not drawn:</b> {{.Hint}}
+<pre>{{.Text}}</pre></div>
+</div>
+{{.Embedded}}<script>{{.Script}}</script>
 `
 
 var chartT = template.Must(template.New("chart").Parse(chartTmpl))
 
-// Done renders the chart. It fails with ErrNoData when no series has points.
-func (b *TimelineBuilder) Done() (template.HTML, error) {
+// HTML renders the chart (self-contained: it carries the embedded copies
+// its assets need, see Assets). It fails with ErrNoData when no series has
+// points.
+func (b *TimelineBuilder) HTML() (template.HTML, error) { return b.render(false) }
+
+// Done renders the chart and shows it on its Display. In a GoNB cell the
+// embedded copies of the assets go in the first output of the cell that
+// needs them only.
+func (b *TimelineBuilder) Done() error {
+	d := b.display.get()
+	h, err := b.render(d != nil)
+	if err != nil {
+		return err
+	}
+	if d != nil {
+		d.Show(h, b.Text())
+	}
+	return nil
+}
+
+func (b *TimelineBuilder) render(shown bool) (template.HTML, error) {
 	n := 0
 	for _, s := range b.series {
 		n += len(s.Points)
@@ -297,23 +366,23 @@ func (b *TimelineBuilder) Done() (template.HTML, error) {
 	if n == 0 {
 		return "", fmt.Errorf("%w: chart %q", ErrNoData, b.title)
 	}
-	o, tips := b.options()
+	o, tips := b.options(bucket(b.series, b.maxPoints))
 	id := uniqueID("nbl-chart")
-	body := `var el=document.getElementById(` + jsValue(id) + `);if(!el)return;
-var o=` + jsValue(o) + `;var tips=` + jsValue(tips) + `;
-function esc(s){return String(s).replace(/[&<>"']/g,function(c){return {"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;","'":"&#39;"}[c];});}
-o.xAxis=[{type:"time",name:"time"}];
-o.tooltip={trigger:"item",confine:true,formatter:function(p){var v=p.value||[];var h="<b>"+esc(p.seriesName)+"</b><br>"+esc(new Date(v[0]).toISOString().replace("T"," ").slice(0,19));
-var t=(tips[p.seriesIndex]||[])[p.dataIndex]||[];if(t.length===0&&v.length>1){h+="<br>value: "+esc(v[v.length-1]);}
-t.forEach(function(kv){h+="<br>"+esc(kv[0])+": "+esc(kv[1]);});return h;}};
-var c=echarts.init(el);c.setOption(o);if(typeof ResizeObserver!=="undefined"){new ResizeObserver(function(){c.resize();}).observe(el);}`
-	errBody := `var el=document.getElementById(` + jsValue(id) + `);if(el){el.textContent="chart not drawn: "+((e&&e.message)||e);}`
-	js := loadCall(b.assets.echarts(), body, errBody)
-	var sb htmlBuilder
-	err := chartT.Execute(&sb, struct {
-		ID     string
-		Height int
-		Script template.JS
-	}{id, b.height, template.JS(js)})
-	return template.HTML(sb.String()), err
+	js, err := widgetCall("chart", jsChart{ID: id, Option: o, Tips: tips, Height: b.height, Assets: b.assets.loaderList(chartAssets)})
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	err = chartT.Execute(&sb, struct {
+		ID             string
+		CommonCSS, CSS template.CSS
+		Title, Hint    string
+		Text           string
+		Embedded       template.HTML
+		Script         template.JS
+	}{id, style("common"), style("chart"), b.title, untrustedHint, b.Text(), b.assets.embedded(chartAssets, shown), js})
+	if err != nil {
+		return "", fmt.Errorf("widgets: chart %q: %w", b.title, err)
+	}
+	return template.HTML(sb.String()), nil //nolint:gosec // html/template output
 }

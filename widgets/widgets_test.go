@@ -1,8 +1,13 @@
 package widgets
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"html/template"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,7 +36,7 @@ var allowedAttrs = map[string]bool{"class": true, "id": true, "style": true, "ty
 
 var allowedTags = map[string]bool{"html": true, "head": true, "body": true, "div": true, "span": true, "script": true, "style": true,
 	"table": true, "caption": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true, "p": true, "i": true,
-	"input": true, "button": true, "label": true}
+	"input": true, "button": true, "label": true, "b": true, "pre": true}
 
 // checkNoInjection parses h and fails on unexpected elements or attributes,
 // on more than wantScripts script elements, and on scripts not ending where
@@ -71,39 +76,105 @@ func checkNoInjection(t *testing.T, name string, h string, wantScripts int) {
 	}
 }
 
+// widgetData returns the data a widget's script is called with: the JSON
+// after the last "})(" of its last script element.
+func widgetData(t *testing.T, name, h string) any {
+	t.Helper()
+	i := strings.LastIndex(h, "<script>")
+	j := strings.LastIndex(h, "</script>")
+	if i < 0 || j < i {
+		t.Fatalf("%s: no script", name)
+	}
+	js := h[i+len("<script>") : j]
+	k := strings.LastIndex(js, "})(")
+	if k < 0 || !strings.HasSuffix(js, ");") {
+		t.Fatalf("%s: script does not end with a call of the widget: %q", name, js[max(0, len(js)-80):])
+	}
+	var v any
+	if err := json.Unmarshal([]byte(js[k+3:len(js)-2]), &v); err != nil {
+		t.Fatalf("%s: widget data is not JSON: %v", name, err)
+	}
+	return v
+}
+
+// hasString reports whether v (decoded JSON) holds the string s somewhere.
+func hasString(v any, s string) bool {
+	switch x := v.(type) {
+	case string:
+		return strings.Contains(x, s)
+	case []any:
+		for _, e := range x {
+			if hasString(e, s) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.Contains(k, s) || hasString(e, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func TestEscaping(t *testing.T) {
 	for _, p := range payloads {
 		t0 := time.Date(2019, 2, 12, 0, 0, 0, 0, time.UTC)
 		ss := []Series{{Name: p, Points: []Point{{Time: t0, Value: 1, Tooltip: [][2]string{{p, p}}}}}}
-		tl, err := NewTimeline(p).Series(ss...).Assets(Assets{BaseURL: p, TileURL: p}).Done()
+		tl, err := NewTimeline(p).Series(ss...).Assets(Assets{BaseURL: p, TileURL: p}).HTML()
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkNoInjection(t, "timeline "+p, string(tl), 1)
-		vp, err := NewValuesPlot(p).Series(ss...).Done()
+		vp, err := NewValuesPlot(p).Series(ss...).HTML()
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkNoInjection(t, "values "+p, string(vp), 1)
+		// Embedded copies of the assets are carried in their own script elements.
+		embedded, err := NewTimeline(p).Series(ss...).Assets(Assets{BaseURL: EmbeddedBaseURL}).HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNoInjection(t, "timeline with embedded assets "+p, string(embedded), 2)
 
-		tb, text := NewTable(p, Column{Key: p, Title: p, Bar: true}, Column{Key: p, Title: p}).Caption(p).
-			Row(p, []string{p, p}).Row(3, p).MaxRows(1).Done()
+		tbl := NewTable(p, Column{Title: p, Bar: true}, Column{Title: p, Numeric: true}, Column{Title: p}).Caption(p).
+			Row(p, p, []string{p, p}).Row(3, 2.5, p).Row(1, 1, p).StaticRows(1)
+		tb, err := tbl.HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
 		checkNoInjection(t, "table "+p, string(tb), 1)
-		if !strings.Contains(text, p) {
+		if text := tbl.Text(); !strings.Contains(text, p) {
 			t.Errorf("table text lost the value %q:\n%s", p, text)
 		}
 
 		mp, err := NewMap(p).Layer(Layer{Name: p, Color: p}).Marker(Marker{Lat: 1, Lon: 2, Layer: p, Tooltip: p, Popup: [][2]string{{p, p}}}).
-			Marker(Marker{Lat: 3, Lon: 4, Layer: "other " + p}).Note(p).Assets(Assets{BaseURL: p, TileURL: p}).Done()
+			Marker(Marker{Lat: 3, Lon: 4, Layer: "other " + p}).Note(p).Assets(Assets{BaseURL: p, TileURL: p}).HTML()
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkNoInjection(t, "map "+p, string(mp), 1)
+		// In the scripts, every data string is JSON data, intact.
+		for name, h := range map[string]template.HTML{"timeline": tl, "values": vp, "table": tb, "map": mp} {
+			if d := widgetData(t, name, string(h)); !hasString(d, p) {
+				t.Errorf("%s: the data given to the script lost %q", name, p)
+			}
+		}
 
 		items := []Item{{ID: p, Label: p, Details: []string{p, p}, Default: true, Reason: p}, {ID: "x" + p, Label: p}}
 		cl := NewChecklist(p, items...).Columns(p, p, p).Title(p)
-		checkNoInjection(t, "checklist "+p, string(cl.HTML()), 0)
-		checkNoInjection(t, "live checklist "+p, string(cl.render(true, p, p)), 1)
+		h, err := cl.HTML()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNoInjection(t, "checklist "+p, string(h), 0)
+		h, err = cl.render(true, p, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkNoInjection(t, "live checklist "+p, string(h), 1)
 
 		var d recorder
 		pr := NewProgress(&d, p, p, 2)
@@ -119,7 +190,13 @@ type update struct {
 	text string
 }
 
-type recorder struct{ updates []update }
+// recorder is a Display that records what it is given.
+type recorder struct {
+	shown   []update
+	updates []update
+}
+
+func (r *recorder) Show(h template.HTML, text string) { r.shown = append(r.shown, update{"", h, text}) }
 
 func (r *recorder) Update(id string, h template.HTML, text string) {
 	r.updates = append(r.updates, update{id, h, text})
@@ -135,12 +212,14 @@ func TestTableText(t *testing.T) {
 		{"types", NewTable("t", Column{Title: "a"}, Column{Title: "n", Numeric: true}, Column{Title: "l"}, Column{Title: "f"}, Column{Title: "time"}).
 			Row("x", int64(12), []string{"a", "b"}, 1.5, time.Date(2019, 2, 12, 1, 2, 3, 0, time.UTC)).Row("y"),
 			"a  n   l     f    time\nx  12  a, b  1.5  2019-02-12 01:02:03\ny                 \n"},
-		{"max rows", NewTable("t", Column{Title: "a"}).Row("1").Row("2").Row("3").MaxRows(2).Caption("cap"),
+		{"static rows", NewTable("t", Column{Title: "a"}).Row("1").Row("2").Row("3").StaticRows(2).Caption("cap"),
 			"cap\na\n1\n2\n1 more rows not shown.\n"},
+		{"max rows", NewTable("t", Column{Title: "a"}).Row("1").Row("2").Row("3").MaxRows(1),
+			"a\n1\n2 more rows not shown.\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, got := tc.b.Done()
+			got := tc.b.Text()
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -149,8 +228,11 @@ func TestTableText(t *testing.T) {
 }
 
 func TestTableBars(t *testing.T) {
-	h, _ := NewTable("t", Column{Title: "n", Bar: true, Numeric: true}).Row(10).Row(5).Row(0).Done()
-	for _, want := range []string{"#5fba7d 100.0%", "#5fba7d 50.0%", "#5fba7d 0.0%", `data-v="10"`, `class="num"`} {
+	h, err := NewTable("t", Column{Title: "n", Bar: true, Numeric: true}).Row(10).Row(5).Row(0).HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"0.55) 100.0%", "0.55) 50.0%", "0.55) 0.0%", `<td class="num" style=`} {
 		if !strings.Contains(string(h), want) {
 			t.Errorf("table HTML lacks %q", want)
 		}
@@ -217,7 +299,7 @@ func BenchmarkTimeline100k(b *testing.B) {
 	b.ReportAllocs()
 	var size int
 	for b.Loop() {
-		h, err := NewTimeline("flows").Series(ss...).Done()
+		h, err := NewTimeline("flows").Series(ss...).HTML()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -235,12 +317,12 @@ func TestChartSizeBounded(t *testing.T) {
 		}
 		return pts
 	}
-	small, _ := NewTimeline("t").MaxPoints(500).Series(Series{Name: "a", Points: mk(10000)}).Done()
-	big, _ := NewTimeline("t").MaxPoints(500).Series(Series{Name: "a", Points: mk(100000)}).Done()
+	small, _ := NewTimeline("t").MaxPoints(500).Series(Series{Name: "a", Points: mk(10000)}).HTML()
+	big, _ := NewTimeline("t").MaxPoints(500).Series(Series{Name: "a", Points: mk(100000)}).HTML()
 	if r := float64(len(big)) / float64(len(small)); r > 1.2 {
 		t.Errorf("10x the points gave %.1fx the HTML (%d vs %d bytes)", r, len(big), len(small))
 	}
-	if _, err := NewTimeline("empty").Done(); err == nil {
+	if _, err := NewTimeline("empty").HTML(); err == nil {
 		t.Error("empty chart: no error")
 	}
 }
@@ -258,7 +340,7 @@ func TestChecklistDefaultsAndMessages(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.b.Done(context.Background()) // not in GoNB in tests
+			got, err := tc.b.Wait(context.Background()) // not in GoNB in tests
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -344,7 +426,11 @@ func TestChecklistWait(t *testing.T) {
 }
 
 func TestChecklistHTMLHooks(t *testing.T) {
-	h := string(NewChecklist("c", Item{ID: "AS1", Default: true, Reason: "rare"}, Item{ID: "AS2"}).Preset([]string{"AS2"}).render(true, "/a", ""))
+	hh, err := NewChecklist("c", Item{ID: "AS1", Default: true, Reason: "rare"}, Item{ID: "AS2"}).Preset([]string{"AS2"}).render(true, "/a", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := string(hh)
 	for _, want := range []string{`input type="checkbox" value="AS1"`, `value="AS2" id=`, `data-action="apply"`, `data-action="none"`, `data-action="all"`, `data-action="invert"`, "(default: rare)", "1 of 2 selected"} {
 		if !strings.Contains(h, want) {
 			t.Errorf("checklist HTML lacks %q", want)
@@ -380,17 +466,43 @@ func TestProgress(t *testing.T) {
 	NewProgress(nil, "x", "nil display", 1).Done() // must not panic
 }
 
+// With a deadline, the time left shown is never past it.
+func TestProgressDeadline(t *testing.T) {
+	var d recorder
+	now := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	p := NewProgress(&d, "id", "TI lookup", 100)
+	p.now = func() time.Time { return now }
+	p.start, p.last = now, now
+	p.Deadline(now.Add(10 * time.Second))
+	now = now.Add(time.Second)
+	p.Add(1) // 1/s: 99 s left by the rate, 9 s by the deadline
+	now = now.Add(time.Second)
+	p.Add(49) // 25/s: 2 s left, before the deadline
+	var texts []string
+	for _, u := range d.updates {
+		texts = append(texts, u.text)
+	}
+	want := []string{
+		"TI lookup [------------------------------] 0/100",
+		"TI lookup [------------------------------] 1/100, 1.0/s, at most 9s left (deadline)",
+		"TI lookup [###############---------------] 50/100, 25.0/s, about 2s left",
+	}
+	if diff := cmp.Diff(want, texts); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 func TestAssets(t *testing.T) {
 	t.Setenv("NOTEBOOKLETS_ASSETS_URL", "http://127.0.0.1:1/npm")
 	t.Setenv("NOTEBOOKLETS_TILE_URL", "none")
 	if diff := cmp.Diff(Assets{BaseURL: "http://127.0.0.1:1/npm", TileURL: "none"}, DefaultAssets()); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	h, err := NewMap("m").Marker(Marker{Lat: 1, Lon: 1}).Done()
+	h, err := NewMap("m").Marker(Marker{Lat: 1, Lon: 1}).HTML()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(h), `http://127.0.0.1:1/npm/leaflet@1.9.4/dist/leaflet.js`) || !strings.Contains(string(h), `tiles=""`) {
+	if !strings.Contains(string(h), `"url":"http://127.0.0.1:1/npm/leaflet@1.9.4/dist/leaflet.js"`) || !strings.Contains(string(h), `"tiles":""`) {
 		t.Errorf("map does not use the configured assets/tiles")
 	}
 
@@ -432,4 +544,16 @@ func TestInjectionCheckerCatches(t *testing.T) {
 			t.Errorf("checker accepted raw %q", p)
 		}
 	}
+}
+
+func gunzipBase64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }

@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/gonotebooklets/notebooklets/internal/sample"
+	"github.com/gonotebooklets/notebooklets/nb"
 	"github.com/gonotebooklets/notebooklets/providers/asn"
 	"github.com/gonotebooklets/notebooklets/providers/config"
 	"github.com/gonotebooklets/notebooklets/providers/geoip"
@@ -284,14 +285,12 @@ func printEnrich(w io.Writer, rows []enrichRow, asJSON bool) error {
 
 // sanitizeCells keeps database strings from breaking the table (tabs,
 // newlines, control characters).
+// sanitizeCells makes cells safe for a terminal table: control characters
+// escaped (nb.TerminalSafe), tabs and newlines, which would break the
+// columns, as spaces.
 func sanitizeCells(c []string) []string {
 	for i, s := range c {
-		c[i] = strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f {
-				return ' '
-			}
-			return r
-		}, s)
+		c[i] = strings.NewReplacer("\t", " ", "\n", " ").Replace(nb.TerminalSafe(s))
 	}
 	return c
 }

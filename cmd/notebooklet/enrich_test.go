@@ -210,3 +210,11 @@ func TestEnrichDefaultsAndConfig(t *testing.T) {
 		t.Errorf("env: exit %d out %q stderr %q", code, out, stderr)
 	}
 }
+
+func TestSanitizeCells(t *testing.T) {
+	got := sanitizeCells([]string{"Evil\x1b[2J\tCity\nX", "ok", "\u202eexe.txt\u009b"})
+	want := []string{`Evil\x1b[2J City X`, "ok", `\u202eexe.txt\u009b`}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("sanitizeCells (-want +got):\n%s", d)
+	}
+}

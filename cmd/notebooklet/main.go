@@ -56,7 +56,13 @@ func usageError(format string, args ...any) error {
 }
 
 func main() {
+	// The first Ctrl-C or SIGTERM ends the context: the run stops and writes
+	// what it has. A second one ends the process at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -84,17 +90,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
+	// Errors can quote data (a host name, a file's content): they reach the
+	// terminal with their control characters escaped.
+	msg := ""
+	if err != nil {
+		msg = nb.TerminalSafe(err.Error())
+	}
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, nb.ErrUsage):
-		fmt.Fprintf(stderr, "notebooklet %s: %v\nusage: notebooklet %s\n", c.name, err, c.usage)
+		fmt.Fprintf(stderr, "notebooklet %s: %s\nusage: notebooklet %s\n", c.name, msg, c.usage)
 		return 2
 	case errors.Is(err, nb.ErrUnknownNotebooklet):
-		fmt.Fprintf(stderr, "notebooklet %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "notebooklet %s: %s\n", c.name, msg)
 		return 2
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		fmt.Fprintf(stderr, "notebooklet %s: interrupted: %s\n", c.name, msg)
+		return 130
 	default:
-		fmt.Fprintf(stderr, "notebooklet %s: %v\n", c.name, err)
+		fmt.Fprintf(stderr, "notebooklet %s: %s\n", c.name, msg)
 		return 1
 	}
 }
@@ -260,6 +275,11 @@ func cmdOptions(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
+// runners are the notebooklets that run from the command line, by name:
+// each parses its own flags (in this package) and drives the
+// notebooklet's Go API.
+var runners = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{}
+
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usageError("the notebooklet name comes first (notebooklet list shows the names)")
@@ -268,9 +288,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	c, ok := n.(nb.Commander)
+	r, ok := runners[n.Metadata().Name]
 	if !ok {
-		return fmt.Errorf("notebooklet %s cannot be run from the command line yet (it does not implement nb.Commander); use its Go API", n.Metadata().Name)
+		return fmt.Errorf("notebooklet %s cannot be run from the command line yet; use its Go API", n.Metadata().Name)
 	}
-	return c.RunCommand(ctx, args[1:], stdout, stderr)
+	return r(ctx, args[1:], stdout, stderr)
 }

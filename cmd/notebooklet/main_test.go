@@ -18,7 +18,7 @@ type runner struct{ md *nb.Metadata }
 
 func (r runner) Metadata() *nb.Metadata { return r.md }
 
-func (r runner) RunCommand(_ context.Context, args []string, stdout, _ io.Writer) error {
+func (r runner) run(_ context.Context, args []string, stdout, _ io.Writer) error {
 	switch {
 	case len(args) > 0 && args[0] == "--bad":
 		return fmt.Errorf("%w: flag provided but not defined: --bad", nb.ErrUsage)
@@ -40,6 +40,7 @@ func init() {
 		panic(err)
 	}
 	nb.Register(runner{md})
+	runners["TestRunner"] = runner{md}.run
 	md2, _ := nb.LoadMetadata([]byte("metadata:\n  name: TestPlain\n  description: Cannot run\n"))
 	nb.Register(plain{md2})
 }

@@ -1,6 +1,8 @@
 // Package loganalytics holds what the Log Analytics (Azure Monitor Logs)
 // providers share: building the azlogs client for a cloud or a test endpoint,
-// the error for a rejected credential, and KQL string quoting.
+// running a query with its failures classified (rejected credential,
+// throttling, unreachable service, partial results), reading the result
+// table, and KQL literals (strings, lists, datetimes).
 package loganalytics
 
 import (

@@ -15,6 +15,16 @@ import (
 // PrivateName is the ASN name given to private addresses, as msticnb does.
 const PrivateName = "private address"
 
+// Sources of an Info (Info.Source). Registration details added by RDAP to
+// another source's answer give "<source>+rdap", e.g. "cymru+rdap".
+const (
+	SourceGeoLite2 = "geolite2-asn" // a GeoLite2-ASN (or GeoIP2-ASN/ISP) database
+	SourceCymru    = "cymru"        // Team Cymru's bulk whois
+	SourceRDAP     = "rdap"         // the registry's RDAP service
+	SourceWhois    = "whois"        // port-43 whois
+	SourcePrivate  = "private"      // a private or other non-public address: no lookup
+)
+
 // Info is what is known of the network an IP address belongs to.
 type Info struct {
 	IP       string `json:"ip"`
@@ -25,7 +35,15 @@ type Info struct {
 	Registry string `json:"registry,omitempty"` // arin, ripencc, ...
 	Handle   string `json:"handle,omitempty"`   // RDAP network handle
 	Org      string `json:"org,omitempty"`      // RDAP registrant organisation
-	Source   string `json:"source,omitempty"`   // "geolite2-asn", "cymru", "rdap", "private", "cache"
+	// Abuse is the network's abuse contact (RDAP's abuse entity: its email,
+	// else its name).
+	Abuse string `json:"abuse_contact,omitempty"`
+	// Source says which source answered (SourceGeoLite2, SourceCymru, ...,
+	// or "cymru+rdap" when RDAP added the registration details).
+	Source string `json:"source,omitempty"`
+	// Cached is true when the answer came from the cache (Source is still
+	// the source that gave it).
+	Cached bool `json:"cached,omitempty"`
 }
 
 // Number is an autonomous system number. Two reserved numbers stand for
@@ -78,7 +96,7 @@ func ParseNumber(s string) (Number, error) {
 // Number returns the ASN that identifies i in a flow summary: Private for
 // private addresses, else i.ASN (Unknown when none was found).
 func (i Info) Number() Number {
-	if i.Source == "private" {
+	if i.Source == SourcePrivate {
 		return Private
 	}
 	return i.ASN
@@ -89,7 +107,7 @@ func (i Info) Number() Number {
 // addresses, and "unknown" when nothing was found.
 func (i Info) Label() string {
 	switch {
-	case i.Source == "private":
+	case i.Source == SourcePrivate:
 		return PrivateName
 	case i.ASN == 0 && i.Name == "":
 		return "unknown"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 
 	"github.com/gonotebooklets/notebooklets/providers/provenance"
@@ -37,11 +39,12 @@ func (c *ChainResolver) Details(r Resolver) *ChainResolver { c.details = r; retu
 func (c *ChainResolver) Cache(cache *Cache) *ChainResolver { c.cache = cache; return c }
 
 // Progress sets a callback told how many of the (distinct) addresses are
-// settled, after each stage.
+// settled — found (with their registration details when a details resolver
+// is set, counted one by one as RDAP answers) or given up — after each stage.
 func (c *ChainResolver) Progress(fn func(done, total int)) *ChainResolver { c.progress = fn; return c }
 
 // Warnings are the problems of the last Resolve that did not stop it
-// (cache file unreadable or not saved).
+// (cache file unreadable or not saved, registration details missing).
 func (c *ChainResolver) Warnings() []string { return c.warnings }
 
 // stageErrors collects the reasons each stage gave for an address.
@@ -57,7 +60,7 @@ func (s stageErrors) Error() string {
 func (s stageErrors) Unwrap() []error { return s }
 
 // Resolve resolves ips: private and other non-public addresses are found as
-// Info{Source: "private", Name: PrivateName} without any lookup; invalid
+// Info{Source: SourcePrivate, Name: PrivateName} without any lookup; invalid
 // strings are Missing with ErrInvalidIP; the rest go through the cache and
 // the stages. Addresses no stage found are Missing with every stage's
 // reason. A cancelled context returns what was found so far, the rest
@@ -82,7 +85,7 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 		default:
 			if c.cache != nil {
 				if inf, ok := c.cache.Get(s); ok {
-					inf.IP, inf.Source = s, "cache"
+					inf.IP, inf.Cached = s, true
 					res.Found[s] = inf
 					continue
 				}
@@ -95,13 +98,21 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 			c.warnings = append(c.warnings, err.Error())
 		}
 	}
+	// An address is settled when it is found and, if it needs registration
+	// details, has them; progress counts settled addresses.
 	total := len(seen)
-	report := func() {
-		if c.progress != nil {
-			c.progress(total-len(todo), total)
+	needDetails := func(inf Info) bool {
+		return c.details != nil && (inf.Handle == "" || inf.Org == "" || inf.Abuse == "")
+	}
+	pending := 0 // found, waiting for details
+	last := -1
+	report := func(done int) {
+		if c.progress != nil && done != last {
+			last = done
+			c.progress(done, total)
 		}
 	}
-	report()
+	report(total - len(todo))
 	var fresh []Info
 	for i, st := range c.stages {
 		if len(todo) == 0 || ctx.Err() != nil {
@@ -114,6 +125,9 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 				inf.IP = s
 				res.Found[s] = inf
 				fresh = append(fresh, inf)
+				if needDetails(inf) {
+					pending++
+				}
 				continue
 			}
 			why := r.Missing[s]
@@ -127,26 +141,40 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 			rest = append(rest, s)
 		}
 		todo = rest
-		if i == len(c.stages)-1 {
-			break
+		if i < len(c.stages)-1 {
+			report(total - len(todo) - pending)
 		}
-		report()
 	}
-	if c.details != nil && ctx.Err() == nil {
+	// Addresses no stage found are settled now.
+	report(total - pending)
+	if c.details != nil && ctx.Err() == nil && pending > 0 {
 		var need []string
 		for _, inf := range fresh {
-			if inf.Handle == "" || inf.Org == "" {
+			if needDetails(inf) {
 				need = append(need, inf.IP)
 			}
 		}
-		if len(need) > 0 {
-			d, _ := c.details.Resolve(ctx, need)
-			for i, inf := range fresh {
-				if x, ok := d.Found[inf.IP]; ok {
-					fresh[i] = merge(inf, x)
-					res.Found[inf.IP] = fresh[i]
+		var d Results
+		if pr, ok := c.details.(progressResolver); ok {
+			d, _ = pr.resolveProgress(ctx, need, func(n int) { report(total - pending + n) })
+		} else {
+			d, _ = c.details.Resolve(ctx, need)
+		}
+		for i, inf := range fresh {
+			if x, ok := d.Found[inf.IP]; ok {
+				fresh[i] = merge(inf, x)
+				res.Found[inf.IP] = fresh[i]
+			}
+		}
+		if n := len(d.Missing); n > 0 {
+			first := ""
+			for _, ip := range need {
+				if why, ok := d.Missing[ip]; ok {
+					first = why.Error()
+					break
 				}
 			}
+			c.warnings = append(c.warnings, fmt.Sprintf("registration details (RDAP) missing for %d of %d addresses (first: %s)", n, len(need), first))
 		}
 	}
 	for _, s := range todo {
@@ -164,9 +192,25 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 			c.warnings = append(c.warnings, err.Error())
 		}
 	}
-	todo = nil
-	report()
+	report(total)
 	return res, ctx.Err()
+}
+
+// progressResolver is a Resolver that reports each address it settles.
+type progressResolver interface {
+	resolveProgress(ctx context.Context, ips []string, done func(n int)) (Results, error)
+}
+
+// Close closes the stages and the details resolver that hold resources (an
+// open database).
+func (c *ChainResolver) Close() error {
+	var errs []error
+	for _, r := range append(slices.Clone(c.stages), c.details) {
+		if cl, ok := r.(io.Closer); ok {
+			errs = append(errs, cl.Close())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // merge fills a's empty fields from b (registration details).
@@ -178,6 +222,7 @@ func merge(a, b Info) Info {
 	}
 	set(&a.Handle, b.Handle)
 	set(&a.Org, b.Org)
+	set(&a.Abuse, b.Abuse)
 	set(&a.CIDR, b.CIDR)
 	set(&a.Registry, b.Registry)
 	set(&a.Country, b.Country)
@@ -206,4 +251,28 @@ func (c *ChainResolver) Provenance() provenance.Info {
 	}
 	out.Location = strings.Join(parts, " → ")
 	return out
+}
+
+// ErrNotLookedUp is matched (errors.Is) by the reasons of Unresolved.
+var ErrNotLookedUp = errors.New("not looked up")
+
+// Unresolved returns a Resolver that looks nothing up: private addresses
+// are found as private, invalid strings are Missing with ErrInvalidIP, and
+// every public address is Missing with the reason (e.g. "offline and no
+// GeoLite2-ASN database"), wrapping ErrNotLookedUp.
+func Unresolved(reason string) Resolver { return unresolved{reason} }
+
+type unresolved struct{ reason string }
+
+func (u unresolved) Resolve(ctx context.Context, ips []string) (Results, error) {
+	res := newResults(len(ips))
+	for _, s := range publicToQuery(ips, res) {
+		res.Missing[s] = fmt.Errorf("%s: %w (%s)", s, ErrNotLookedUp, u.reason)
+	}
+	return res, ctx.Err()
+}
+
+// Provenance implements provenance.Describer.
+func (u unresolved) Provenance() provenance.Info {
+	return provenance.Info{Kind: "none", Name: "no ASN lookup", Location: u.reason}
 }

@@ -161,8 +161,8 @@ func TestChain(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]Info{
-		"13.107.4.50": {IP: "13.107.4.50", ASN: 8075, Name: "MICROSOFT-CORP-MSN-AS-BLOCK", Country: "US", CIDR: "13.107.0.0/16", Registry: "arin", Handle: "NET-13-64-0-0-1", Org: "Microsoft Corporation", Source: "geolite2-asn+rdap"},
-		"5.188.13.66": {IP: "5.188.13.66", ASN: 65537, Name: "BULLETPROOF-EXAMPLE-HOSTING", Country: "RO", CIDR: "5.188.0.0/16", Registry: "ripencc", Handle: "5.188.0.0 - 5.188.255.255", Org: "Bulletproof Example SRL", Source: "geolite2-asn+rdap"},
+		"13.107.4.50": {IP: "13.107.4.50", ASN: 8075, Name: "MICROSOFT-CORP-MSN-AS-BLOCK", Country: "US", CIDR: "13.107.0.0/16", Registry: "arin", Handle: "NET-13-64-0-0-1", Org: "Microsoft Corporation", Abuse: "abuse@microsoft.example", Source: "geolite2-asn+rdap"},
+		"5.188.13.66": {IP: "5.188.13.66", ASN: 65537, Name: "BULLETPROOF-EXAMPLE-HOSTING", Country: "RO", CIDR: "5.188.0.0/16", Registry: "ripencc", Handle: "5.188.0.0 - 5.188.255.255", Org: "Bulletproof Example SRL", Abuse: "Abuse Desk", Source: "geolite2-asn+rdap"},
 		"8.8.8.8":     {IP: "8.8.8.8", ASN: 15169, Name: "GOOGLE, US", Country: "US", CIDR: "8.8.8.0/24", Registry: "arin", Source: "cymru"}, // RDAP 404: details stay empty
 		"10.0.3.5":    {IP: "10.0.3.5", Name: PrivateName, Source: "private"},
 	}
@@ -176,7 +176,9 @@ func TestChain(t *testing.T) {
 	if !errors.Is(why, ErrNotFound) || !strings.Contains(why.Error(), "geolite2-asn") || !strings.Contains(why.Error(), "cymru") {
 		t.Errorf("9.9.9.9 reason should list every stage: %v", why)
 	}
-	if d := cmp.Diff([][2]int{{2, 6}, {4, 6}, {6, 6}}, progress); d != "" {
+	// Private and invalid at once; 9.9.9.9 given up after the last stage;
+	// the three found count as RDAP answers for them.
+	if d := cmp.Diff([][2]int{{2, 6}, {3, 6}, {4, 6}, {5, 6}, {6, 6}}, progress); d != "" {
 		t.Errorf("progress (-want +got):\n%s", d)
 	}
 
@@ -190,7 +192,8 @@ func TestChain(t *testing.T) {
 	if len(st.asked) != 0 {
 		t.Errorf("asked %v despite the cache", st.asked)
 	}
-	if g := res.Found["8.8.8.8"]; g.ASN != 15169 || g.Source != "cache" {
+	// A cached answer keeps the source that gave it.
+	if g := res.Found["8.8.8.8"]; g.ASN != 15169 || g.Source != SourceCymru || !g.Cached {
 		t.Errorf("from cache: %+v", g)
 	}
 	fi, err := os.Stat(filepath.Join(cache.Dir, CacheFile))
@@ -294,5 +297,26 @@ func TestOpenDefault(t *testing.T) {
 	defer db.Close()
 	if inf, ok, _ := db.Lookup(mustAddr("13.107.4.50")); !ok || inf.ASN != 8075 {
 		t.Errorf("%+v %v", inf, ok)
+	}
+}
+
+func TestUnresolvedAndClose(t *testing.T) {
+	db := asnDB(t)
+	ch := Chain(db, Unresolved("offline and no GeoLite2-ASN database"))
+	res, err := ch.Resolve(context.Background(), []string{"13.107.4.50", "9.9.9.9", "10.1.1.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Found["13.107.4.50"].ASN != 8075 || res.Found["10.1.1.1"].Source != SourcePrivate {
+		t.Errorf("found %v", res.Found)
+	}
+	if why := res.Missing["9.9.9.9"]; !errors.Is(why, ErrNotLookedUp) || !strings.Contains(why.Error(), "offline and no GeoLite2-ASN database") {
+		t.Errorf("9.9.9.9: %v", why)
+	}
+	if err := ch.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := db.Lookup(mustAddr("13.107.4.50")); !errors.Is(err, ErrClosed) {
+		t.Errorf("the chain's Close did not close its database: %v", err)
 	}
 }

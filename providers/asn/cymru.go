@@ -189,7 +189,7 @@ func ParseCymru(r io.Reader) (map[string]Info, error) {
 		if err != nil {
 			continue // header ("AS | IP | ...") or garbage
 		}
-		inf := Info{Source: "cymru"}
+		inf := Info{Source: SourceCymru}
 		if f[0] != "NA" {
 			// multi-origin prefixes list several ASNs: "15169 36040"
 			n, err := strconv.ParseUint(strings.Fields(f[0] + " x")[0], 10, 32)
@@ -219,5 +219,5 @@ func ParseCymru(r io.Reader) (map[string]Info, error) {
 
 // Provenance implements provenance.Describer.
 func (c *Cymru) Provenance() provenance.Info {
-	return provenance.Info{Kind: "cymru", Name: "Team Cymru whois", Location: cmp.Or(c.Addr, DefaultCymruAddr)}
+	return provenance.Info{Kind: SourceCymru, Name: "Team Cymru whois", Location: cmp.Or(c.Addr, DefaultCymruAddr)}
 }

@@ -90,7 +90,7 @@ func (e errResolver) Resolve(context.Context, []string) (Results, error) { retur
 // Lookup returns the ASN record for a public address. ok is false when the
 // database has no record for it.
 func (d *DB) Lookup(ip netip.Addr) (info Info, ok bool, err error) {
-	info = Info{IP: ip.String(), Source: "geolite2-asn"}
+	info = Info{IP: ip.String(), Source: SourceGeoLite2}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if d.r == nil {
@@ -163,7 +163,7 @@ func newResults(n int) Results {
 	return Results{Found: make(map[string]Info, n), Missing: make(map[string]error)}
 }
 
-func privateInfo(ip string) Info { return Info{IP: ip, Name: PrivateName, Source: "private"} }
+func privateInfo(ip string) Info { return Info{IP: ip, Name: PrivateName, Source: SourcePrivate} }
 
 // publicToQuery settles what needs no query — invalid strings are Missing,
 // non-public addresses are found as private — and returns the public
@@ -200,9 +200,9 @@ func OpenDefault(explicit, dbFolder string) (*DB, error) {
 // Provenance implements provenance.Describer: the database's path, or the
 // embedded sample.
 func (db *DB) Provenance() provenance.Info {
-	return provenance.Info{Kind: "geolite2-asn", Name: "GeoLite2 ASN", Location: db.name, Sample: db.shared}
+	return provenance.Info{Kind: SourceGeoLite2, Name: "GeoLite2 ASN", Location: db.name, Sample: db.shared}
 }
 
 func (e errResolver) Provenance() provenance.Info {
-	return provenance.Info{Kind: "geolite2-asn", Name: "GeoLite2 ASN", Location: "embedded sample (failed to open)", Sample: true}
+	return provenance.Info{Kind: SourceGeoLite2, Name: "GeoLite2 ASN", Location: "embedded sample (failed to open)", Sample: true}
 }

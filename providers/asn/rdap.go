@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,11 +125,22 @@ func (r *RDAP) getOnce(ctx context.Context, u string, timeout time.Duration, v a
 		}
 		return se
 	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(v); err != nil {
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRDAPBody+1))
+	if err != nil {
+		return fmt.Errorf("%s: reading the answer: %w", u, err)
+	}
+	if len(body) > maxRDAPBody {
+		return fmt.Errorf("%s: answer truncated at %d bytes (the limit; the answer is longer)", u, maxRDAPBody)
+	}
+	if err := json.Unmarshal(body, v); err != nil {
 		return fmt.Errorf("%s: bad JSON: %w", u, err)
 	}
 	return nil
 }
+
+// maxRDAPBody bounds an RDAP answer (bootstrap files are about 10 KB,
+// network objects a few KB).
+const maxRDAPBody = 8 << 20
 
 // bootstrapFile is IANA's RDAP bootstrap format (RFC 9224).
 type bootstrapFile struct {
@@ -243,7 +255,11 @@ type rdapEntity struct {
 
 // fn returns the vCard "fn" (formatted name) of a jCard
 // ["vcard", [["version",{},"text","4.0"], ["fn",{},"text","Name"], ...]].
-func (e rdapEntity) fn() string {
+func (e rdapEntity) fn() string { return e.vcard("fn") }
+
+// vcard returns the first text value of the named property of the entity's
+// jCard ("" when none).
+func (e rdapEntity) vcard(prop string) string {
 	var card []json.RawMessage
 	if json.Unmarshal(e.VCardArray, &card) != nil || len(card) < 2 {
 		return ""
@@ -254,11 +270,36 @@ func (e rdapEntity) fn() string {
 	}
 	for _, p := range props {
 		var name, val string
-		if len(p) >= 4 && json.Unmarshal(p[0], &name) == nil && name == "fn" && json.Unmarshal(p[3], &val) == nil {
+		if len(p) >= 4 && json.Unmarshal(p[0], &name) == nil && name == prop && json.Unmarshal(p[3], &val) == nil {
 			return val
 		}
 	}
 	return ""
+}
+
+// abuse finds the abuse contact: the email (else the name) of the first
+// entity with the "abuse" role, searched through nested entities.
+func abuse(ents []rdapEntity) string {
+	var walk func([]rdapEntity, int) string
+	walk = func(es []rdapEntity, depth int) string {
+		for _, e := range es {
+			if slices.Contains(e.Roles, "abuse") {
+				if v := cmp.Or(e.vcard("email"), e.fn()); v != "" {
+					return v
+				}
+			}
+		}
+		if depth >= 3 {
+			return ""
+		}
+		for _, e := range es {
+			if v := walk(e.Entities, depth+1); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	return walk(ents, 0)
 }
 
 // org finds the registrant's (else any entity's) name.
@@ -300,7 +341,7 @@ func ParseRDAPNetwork(b []byte, registry string) (Info, error) {
 }
 
 func (n rdapNetwork) info(registry string) Info {
-	inf := Info{Source: "rdap", Registry: registry, Handle: n.Handle, Name: n.Name, Country: n.Country, Org: org(n.Entities)}
+	inf := Info{Source: SourceRDAP, Registry: registry, Handle: n.Handle, Name: n.Name, Country: n.Country, Org: org(n.Entities), Abuse: abuse(n.Entities)}
 	var cidrs []string
 	for _, c := range n.Cidr0 {
 		p := c.V4Prefix
@@ -361,25 +402,54 @@ func lastOf(p netip.Prefix) netip.Addr {
 
 // Lookup fetches the registration details of one public address.
 func (r *RDAP) Lookup(ctx context.Context, a netip.Addr) (Info, error) {
+	inf, _, err := r.lookupNet(ctx, a)
+	return inf, err
+}
+
+// rdapRange is a network RDAP described: later addresses inside it reuse
+// the answer.
+type rdapRange struct {
+	first, last netip.Addr
+	info        Info
+}
+
+func (g rdapRange) contains(a netip.Addr) bool {
+	return g.first.IsValid() && g.first.BitLen() == a.BitLen() && g.first.Compare(a) <= 0 && a.Compare(g.last) <= 0
+}
+
+// lookupNet fetches the network of a and its address range.
+func (r *RDAP) lookupNet(ctx context.Context, a netip.Addr) (Info, rdapRange, error) {
 	a = a.Unmap().WithZone("")
 	base, reg, err := r.baseFor(ctx, a)
 	if err != nil {
-		return Info{}, err
+		return Info{}, rdapRange{}, err
 	}
 	u := strings.TrimSuffix(base, "/") + "/ip/" + a.String()
 	var n rdapNetwork
 	if err := r.get(ctx, u, &n); err != nil {
-		return Info{}, fmt.Errorf("rdap: %w", err)
+		return Info{}, rdapRange{}, fmt.Errorf("rdap: %w", err)
 	}
 	inf := n.info(reg)
 	inf.IP = a.String()
-	return inf, nil
+	var g rdapRange
+	first, err1 := netip.ParseAddr(n.StartAddress)
+	last, err2 := netip.ParseAddr(n.EndAddress)
+	if err1 == nil && err2 == nil && first.BitLen() == last.BitLen() && first.Compare(last) <= 0 && first.Compare(a) <= 0 && a.Compare(last) <= 0 {
+		g = rdapRange{first: first, last: last, info: inf}
+	}
+	return inf, g, nil
 }
 
 // Resolve looks up every public address (Workers at a time). Results carry
 // the registration details; RDAP has no AS number, so ASN is 0 (the Chain
 // merges these details into what the DB or Team Cymru found).
 func (r *RDAP) Resolve(ctx context.Context, ips []string) (Results, error) {
+	return r.resolveProgress(ctx, ips, nil)
+}
+
+// resolveProgress is Resolve telling done (if set) how many of ips are
+// settled after each one.
+func (r *RDAP) resolveProgress(ctx context.Context, ips []string, done func(n int)) (Results, error) {
 	res := newResults(len(ips))
 	query := publicToQuery(ips, res)
 	if len(query) > 0 {
@@ -394,30 +464,66 @@ func (r *RDAP) Resolve(ctx context.Context, ips []string) (Results, error) {
 	if workers <= 0 {
 		workers = 4
 	}
+	// Addresses inside a network already described reuse its answer: a
+	// hundred addresses of one provider cost one query, not a hundred.
 	var mu sync.Mutex
+	var known []rdapRange
+	settled := 0
+	tick := func() { // under mu
+		settled++
+		if done != nil {
+			done(settled)
+		}
+	}
+	reuse := func(s string, a netip.Addr) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, g := range known {
+			if g.contains(a) {
+				inf := g.info
+				inf.IP = s
+				res.Found[s] = inf
+				tick()
+				return true
+			}
+		}
+		return false
+	}
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for _, s := range query {
 		if ctx.Err() != nil {
 			mu.Lock()
 			res.Missing[s] = fmt.Errorf("rdap: %s: %w", s, ctx.Err())
+			tick()
 			mu.Unlock()
+			continue
+		}
+		a, _ := ipaddr.Parse(s)
+		a = a.Unmap().WithZone("")
+		if reuse(s, a) {
 			continue
 		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(s string) {
 			defer func() { <-sem; wg.Done() }()
-			a, _ := ipaddr.Parse(s)
-			inf, err := r.Lookup(ctx, a)
+			if reuse(s, a) { // answered while waiting for a slot
+				return
+			}
+			inf, g, err := r.lookupNet(ctx, a)
 			mu.Lock()
 			defer mu.Unlock()
+			defer tick()
 			if err != nil {
 				res.Missing[s] = fmt.Errorf("rdap: %s: %w", s, err)
 				return
 			}
 			inf.IP = s
 			res.Found[s] = inf
+			if g.first.IsValid() {
+				known = append(known, g)
+			}
 		}(s)
 	}
 	wg.Wait()
@@ -426,5 +532,5 @@ func (r *RDAP) Resolve(ctx context.Context, ips []string) (Results, error) {
 
 // Provenance implements provenance.Describer.
 func (r *RDAP) Provenance() provenance.Info {
-	return provenance.Info{Kind: "rdap", Name: "RDAP", Location: cmp.Or(r.BootstrapV4, DefaultBootstrapV4)}
+	return provenance.Info{Kind: SourceRDAP, Name: "RDAP", Location: cmp.Or(r.BootstrapV4, DefaultBootstrapV4)}
 }

@@ -34,7 +34,7 @@ const arinNet = `{
  "entities": [
   {"objectClassName": "entity", "handle": "MSFT", "roles": ["registrant"],
    "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["fn", {}, "text", "Microsoft Corporation"], ["kind", {}, "text", "org"]]],
-   "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [["fn", {}, "text", "Abuse Team"]]]}]}
+   "entities": [{"roles": ["abuse"], "vcardArray": ["vcard", [["fn", {}, "text", "Abuse Team"], ["email", {}, "text", "abuse@microsoft.example"]]]}]}
  ]}`
 
 const ripeNet = `{
@@ -115,8 +115,8 @@ func TestRDAPResolve(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]Info{
-		"13.107.4.50":  {IP: "13.107.4.50", Name: "MSFT", Country: "US", CIDR: "13.64.0.0/11, 13.96.0.0/13, 13.104.0.0/14", Registry: "arin", Handle: "NET-13-64-0-0-1", Org: "Microsoft Corporation", Source: "rdap"},
-		"5.188.13.66":  {IP: "5.188.13.66", Name: "BULLETPROOF-NET", Country: "RO", CIDR: "5.188.0.0/16", Registry: "ripencc", Handle: "5.188.0.0 - 5.188.255.255", Org: "Bulletproof Example SRL", Source: "rdap"},
+		"13.107.4.50":  {IP: "13.107.4.50", Name: "MSFT", Country: "US", CIDR: "13.64.0.0/11, 13.96.0.0/13, 13.104.0.0/14", Registry: "arin", Handle: "NET-13-64-0-0-1", Org: "Microsoft Corporation", Abuse: "abuse@microsoft.example", Source: "rdap"},
+		"5.188.13.66":  {IP: "5.188.13.66", Name: "BULLETPROOF-NET", Country: "RO", CIDR: "5.188.0.0/16", Registry: "ripencc", Handle: "5.188.0.0 - 5.188.255.255", Org: "Bulletproof Example SRL", Abuse: "Abuse Desk", Source: "rdap"},
 		"2400:cb00::1": {IP: "2400:cb00::1", Name: "V6NET", Country: "AU", CIDR: "2400:cb00::/32", Registry: "apnic", Handle: "2001:DB8:1::/48", Org: "Cloudy Pty", Source: "rdap"},
 		"10.0.0.1":     {IP: "10.0.0.1", Name: PrivateName, Source: "private"},
 		"100.64.0.1":   {IP: "100.64.0.1", Name: PrivateName, Source: "private"},
@@ -259,4 +259,58 @@ func FuzzParseRDAPNetwork(f *testing.F) {
 	f.Add([]byte(ripeNet))
 	f.Add([]byte(`{"entities":[{"vcardArray":["vcard",[["fn"]]]}],"startAddress":"1.2.3.4","endAddress":"::"}`))
 	f.Fuzz(func(t *testing.T, b []byte) { ParseRDAPNetwork(b, "x") })
+}
+
+func TestRDAPReusesANetworkForItsOtherAddresses(t *testing.T) {
+	f := newRDAPFake(t)
+	r := f.client()
+	r.Workers = 1
+	ips := []string{"13.107.4.50", "13.107.4.51", "13.70.0.1", "13.64.0.0", "5.188.13.66", "5.188.200.1"}
+	res, err := r.Resolve(context.Background(), ips)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Found) != len(ips) {
+		t.Fatalf("found %d of %d: missing %v", len(res.Found), len(ips), res.Missing)
+	}
+	f.mu.Lock()
+	queries := 0
+	for _, n := range f.hits {
+		queries += n
+	}
+	f.mu.Unlock()
+	if queries != 2 {
+		t.Errorf("%d network queries, want 2 (one per network): %v", queries, f.hits)
+	}
+	if g := res.Found["13.70.0.1"]; g.IP != "13.70.0.1" || g.Handle != "NET-13-64-0-0-1" || g.Abuse != "abuse@microsoft.example" {
+		t.Errorf("reused answer %+v", g)
+	}
+}
+
+func TestRDAPAnswerOverTheLimitSaysTruncated(t *testing.T) {
+	f := newRDAPFake(t)
+	huge := `{"handle":"X","remarks":"` + strings.Repeat("x", 9<<20) + `"}`
+	f.script = func(ip string, n int) (int, string, string) { return 200, huge, "" }
+	res, err := f.client().Resolve(context.Background(), []string{"13.107.4.50"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if why := res.Missing["13.107.4.50"]; why == nil || !strings.Contains(why.Error(), "truncated at 8388608 bytes") || strings.Contains(why.Error(), "bad JSON") {
+		t.Errorf("reason %v, want truncated at 8388608 bytes", why)
+	}
+}
+
+func TestRDAPAbuseContact(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"email of the abuse entity", `{"entities":[{"roles":["abuse"],"vcardArray":["vcard",[["fn",{},"text","NOC"],["email",{},"text","abuse@example.net"]]]}]}`, "abuse@example.net"},
+		{"name without an email", `{"entities":[{"roles":["abuse"],"vcardArray":["vcard",[["fn",{},"text","NOC"]]]}]}`, "NOC"},
+		{"nested", `{"entities":[{"roles":["registrant"],"entities":[{"roles":["technical","abuse"],"vcardArray":["vcard",[["email",{},"text","noc@example.net"]]]}]}]}`, "noc@example.net"},
+		{"none", `{"entities":[{"roles":["registrant"],"vcardArray":["vcard",[["fn",{},"text","Org"]]]}]}`, ""},
+	}
+	for _, tt := range tests {
+		inf, err := ParseRDAPNetwork([]byte(tt.body), "arin")
+		if err != nil || inf.Abuse != tt.want {
+			t.Errorf("%s: abuse %q (%v), want %q", tt.name, inf.Abuse, err, tt.want)
+		}
+	}
 }

@@ -150,7 +150,7 @@ func (w *Whois) Resolve(ctx context.Context, ips []string) (Results, error) {
 // nic-hdl/handle, origin, org-name, descr, country). With a referral chain,
 // later (more specific) values win.
 func ParseWhois(text string) Info {
-	inf := Info{Source: "whois"}
+	inf := Info{Source: SourceWhois}
 	var descr string
 	sc := bufio.NewScanner(strings.NewReader(text))
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
@@ -205,5 +205,5 @@ func ParseWhois(text string) Info {
 
 // Provenance implements provenance.Describer.
 func (w *Whois) Provenance() provenance.Info {
-	return provenance.Info{Kind: "whois", Name: "whois", Location: cmp.Or(w.Server, DefaultWhoisServer)}
+	return provenance.Info{Kind: SourceWhois, Name: "whois", Location: cmp.Or(w.Server, DefaultWhoisServer)}
 }

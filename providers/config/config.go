@@ -18,6 +18,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/gonotebooklets/notebooklets/internal/homedir"
 
 	"gopkg.in/yaml.v3"
 )
@@ -40,14 +43,40 @@ var (
 )
 
 // MissingEnvError says which setting names which unset variable. It never
-// holds a value.
+// holds a value, nor a name that looks like a key (an analyst may paste the
+// key itself in the EnvironmentVar slot): such a name is left out.
 type MissingEnvError struct {
 	Setting  string // e.g. "TIProviders.OTX.Args.AuthKey"
-	Variable string // e.g. "OTX_KEY"
+	Variable string // e.g. "OTX_KEY"; "" when the name was not shown
 }
 
 func (e *MissingEnvError) Error() string {
-	return fmt.Sprintf("config: %s: environment variable %s is not set", e.Setting, e.Variable)
+	if e.Variable == "" {
+		return fmt.Sprintf("config: %s: the variable named in EnvironmentVar is not set (its name is not shown: it does not look like a variable name; "+
+			"if that is the key itself, put the key in an environment variable and that variable's name in EnvironmentVar)", e.Setting)
+	}
+	return fmt.Sprintf("config: %s: the variable named in EnvironmentVar (%s) is not set", e.Setting, e.Variable)
+}
+
+// varName matches what shells accept as an environment variable name.
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// showableVarName reports whether name may be printed: a variable name
+// that does not look like a key (long, letters and digits, no underscore,
+// as API keys and licence keys are).
+func showableVarName(name string) bool {
+	if !varName.MatchString(name) {
+		return false
+	}
+	hasDigit := strings.ContainsAny(name, "0123456789")
+	hasLower := strings.ToUpper(name) != name
+	if len(name) >= 12 && hasDigit && !strings.Contains(name, "_") {
+		return false
+	}
+	if hasDigit && hasLower && strings.ToLower(name) != name && len(name) >= 12 {
+		return false // mixed case and digits: a key, not a variable
+	}
+	return true
 }
 
 // Is makes errors.Is(err, ErrMissingEnv) true.
@@ -119,6 +148,26 @@ type Notebooklets struct {
 	ASNDB       string   `json:"asn_db,omitempty" yaml:"asn_db,omitempty"`
 	TIFile      string   `json:"ti_file,omitempty" yaml:"ti_file,omitempty"`
 	Workspace   string   `json:"workspace,omitempty" yaml:"workspace,omitempty"`
+	// FlowTable is the Log Analytics flow table: auto (default),
+	// AzureNetworkAnalytics_CL, NTANetAnalytics, ASIM or DeviceNetworkEvents
+	// (see flowtables.ParseTable).
+	FlowTable string `json:"flow_table,omitempty" yaml:"flow_table,omitempty"`
+	// Offline keeps every lookup local: ASNs from the GeoLite2-ASN file and
+	// the cache only (no Team Cymru, no RDAP), threat intel from local
+	// indicator files only.
+	Offline bool `json:"offline,omitempty" yaml:"offline,omitempty"`
+	// CacheDir holds the ASN cache (default: the user's cache folder,
+	// e.g. ~/.cache/notebooklets).
+	CacheDir string `json:"cache_dir,omitempty" yaml:"cache_dir,omitempty"`
+	// TIDeadline bounds the threat-intel lookup step ("90s", "2m"; default
+	// ti.DefaultDeadline, a minute).
+	TIDeadline time.Duration `json:"ti_deadline,omitempty" yaml:"ti_deadline,omitempty"`
+	// CymruAddr and the RDAP bootstrap files replace Team Cymru's bulk whois
+	// service (host:port) and IANA's RDAP bootstrap files: an
+	// organisation's mirrors or proxies of them.
+	CymruAddr       string `json:"cymru_addr,omitempty" yaml:"cymru_addr,omitempty"`
+	RDAPBootstrapV4 string `json:"rdap_bootstrap_v4,omitempty" yaml:"rdap_bootstrap_v4,omitempty"`
+	RDAPBootstrapV6 string `json:"rdap_bootstrap_v6,omitempty" yaml:"rdap_bootstrap_v6,omitempty"`
 }
 
 // Find returns the config file to read: explicit if not empty, else the
@@ -143,11 +192,11 @@ func Find(explicit string) (path string, searched []string, err error) {
 		return "", false, nil
 	}
 	if explicit != "" {
-		p, _, err := check(expandHome(explicit), "file")
+		p, _, err := check(homedir.Expand(explicit), "file")
 		return p, searched, err
 	}
 	if v := os.Getenv(EnvVar); v != "" {
-		p, _, err := check(expandHome(v), EnvVar+" names")
+		p, _, err := check(homedir.Expand(v), EnvVar+" names")
 		return p, searched, err
 	}
 	cands := []string{FileName}
@@ -171,15 +220,6 @@ func statReason(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-func expandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
-		}
-	}
-	return p
 }
 
 // Load finds (see Find) and reads the config. With no file found it
@@ -272,7 +312,11 @@ func resolveEnv(n *yaml.Node, path string, errs *[]error, warnings *[]string) {
 					name := strings.TrimSpace(v.Content[1].Value)
 					val, ok := os.LookupEnv(name)
 					if !ok || name == "" {
-						*errs = append(*errs, &MissingEnvError{Setting: p, Variable: name})
+						me := &MissingEnvError{Setting: p}
+						if showableVarName(name) {
+							me.Variable = name
+						}
+						*errs = append(*errs, me)
 						continue
 					}
 					*v = yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: val, Line: v.Line, Column: v.Column}
@@ -418,7 +462,9 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 		return fmt.Errorf("Notebooklets (line %d) is a %s, want a mapping", n.Line, kindName(n.Kind))
 	}
 	known := map[string]bool{"state_dir": true, "assets_url": true, "tile_url": true, "flow_files": true,
-		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true}
+		"geoip_city_db": true, "asn_db": true, "ti_file": true, "workspace": true, "flow_table": true,
+		"offline": true, "cache_dir": true, "ti_deadline": true,
+		"cymru_addr": true, "rdap_bootstrap_v4": true, "rdap_bootstrap_v6": true}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if k := n.Content[i].Value; !known[k] {
 			*warnings = append(*warnings, fmt.Sprintf("Notebooklets.%s (line %d): unknown setting, ignored", k, n.Content[i].Line))
@@ -434,12 +480,16 @@ func decodeNotebooklets(n *yaml.Node, out *Notebooklets, warnings *[]string) err
 	if err := n.Decode(out); err != nil {
 		return errors.New("Notebooklets: " + scrubYAML(err.Error()))
 	}
-	out.StateDir = expandHome(out.StateDir)
-	out.GeoIPCityDB = expandHome(out.GeoIPCityDB)
-	out.ASNDB = expandHome(out.ASNDB)
-	out.TIFile = expandHome(out.TIFile)
+	out.StateDir = homedir.Expand(out.StateDir)
+	out.GeoIPCityDB = homedir.Expand(out.GeoIPCityDB)
+	out.ASNDB = homedir.Expand(out.ASNDB)
+	out.TIFile = homedir.Expand(out.TIFile)
+	out.CacheDir = homedir.Expand(out.CacheDir)
+	if out.TIDeadline < 0 {
+		return errors.New("Notebooklets.ti_deadline: want a positive duration such as 90s or 2m")
+	}
 	for i, f := range out.FlowFiles {
-		out.FlowFiles[i] = expandHome(f)
+		out.FlowFiles[i] = homedir.Expand(f)
 	}
 	return nil
 }
@@ -508,7 +558,7 @@ func (c *Config) GeoIPLite() (g GeoIPLite, ok bool) {
 	if g.DBFolder == "" {
 		g.DBFolder = DefaultGeoIPFolder
 	}
-	g.DBFolder = expandHome(g.DBFolder)
+	g.DBFolder = homedir.Expand(g.DBFolder)
 	return g, ok
 }
 

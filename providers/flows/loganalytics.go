@@ -5,18 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/netip"
-	"strconv"
-	"strings"
 	"time"
 
-	"github.com/gonotebooklets/notebooklets/providers/provenance"
-
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/monitor/query/azlogs"
 
 	"github.com/gonotebooklets/notebooklets/internal/loganalytics"
+	"github.com/gonotebooklets/notebooklets/providers/internal/laquery"
+	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
 // DefaultTable is the Log Analytics table of NSG flow analytics.
@@ -40,10 +36,8 @@ type LogAnalyticsOptions struct {
 
 // LogAnalyticsSource queries Azure Monitor Logs for NSG flow analytics.
 type LogAnalyticsSource struct {
-	workspace string
-	table     string
-	client    *azlogs.Client
-	wait      *int
+	la    *laquery.Client
+	table string
 }
 
 // ErrAuth is matched (errors.Is) when Log Analytics rejects the credential
@@ -51,31 +45,32 @@ type LogAnalyticsSource struct {
 var ErrAuth = loganalytics.ErrAuth
 
 // ErrNeedTimeRange is returned when a Log Analytics query has no time range.
-var ErrNeedTimeRange = errors.New("log analytics: a query needs a start and an end time")
+var ErrNeedTimeRange = laquery.ErrNeedTimeRange
 
 // LogAnalytics returns a Source over the workspace's AzureNetworkAnalytics_CL
 // table. cred nil means azidentity's DefaultAzureCredential (environment,
 // workload identity, managed identity, Azure CLI, ...).
 func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *LogAnalyticsOptions) (*LogAnalyticsSource, error) {
-	if strings.TrimSpace(workspaceID) == "" {
-		return nil, errors.New("log analytics: empty workspace ID (set it in msticpyconfig.yaml under AzureSentinel.Workspaces)")
+	la, err := newLogAnalyticsClient(workspaceID, cred, opts)
+	if err != nil {
+		return nil, err
 	}
+	s := &LogAnalyticsSource{la: la, table: DefaultTable}
+	if opts != nil && opts.Table != "" {
+		s.table = opts.Table
+	}
+	return s, nil
+}
+
+// newLogAnalyticsClient returns the query client for opts (Table is not
+// used).
+func newLogAnalyticsClient(workspaceID string, cred azcore.TokenCredential, opts *LogAnalyticsOptions) (*laquery.Client, error) {
 	if opts == nil {
 		opts = &LogAnalyticsOptions{}
 	}
-	client, err := loganalytics.NewClient(cred, loganalytics.ClientConfig{Endpoint: opts.Endpoint, Audience: opts.Audience, ClientOptions: opts.ClientOptions})
-	if err != nil {
-		return nil, fmt.Errorf("log analytics: %w", err)
-	}
-	s := &LogAnalyticsSource{workspace: workspaceID, table: opts.Table, client: client}
-	if s.table == "" {
-		s.table = DefaultTable
-	}
-	if opts.ServerTimeout > 0 {
-		w := int(opts.ServerTimeout / time.Second)
-		s.wait = &w
-	}
-	return s, nil
+	return laquery.New(workspaceID, cred, laquery.Config{
+		Endpoint: opts.Endpoint, Audience: opts.Audience, ClientOptions: opts.ClientOptions, ServerTimeout: opts.ServerTimeout,
+	})
 }
 
 func kqlString(s string) string { return loganalytics.QuoteString(s) }
@@ -163,128 +158,53 @@ func validHostName(h string) bool {
 	return true
 }
 
-// sourceDest adds the source and dest columns of the flow index (see
-// Flow.Source and Flow.Dest) and TotalAllowedFlows.
-const sourceDest = `
-| extend TotalAllowedFlows = tolong(AllowedOutFlows) + tolong(AllowedInFlows)
-| extend source = iif(FlowDirection == "O", iif(isempty(VMIPAddress), SrcIP, VMIPAddress), iif(isempty(AllExtIPs), DestIP, AllExtIPs)),
-    dest = iif(FlowDirection == "O", iif(isempty(AllExtIPs), DestIP, AllExtIPs), iif(isempty(VMIPAddress), SrcIP, VMIPAddress))`
+// nsgNoBytes gives the projected rows the byte columns the aggregate KQL
+// reads: msticpy's projection of AzureNetworkAnalytics_CL has none.
+const nsgNoBytes = `
+| extend BytesSrcToDest = long(null), BytesDestToSrc = long(null)`
 
 // FlowIndexKQL is FlowsKQL grouped in the service by source, dest,
-// L7Protocol and FlowDirection.
+// L7Protocol and FlowDirection (FlowIndexKQL).
 func (s *LogAnalyticsSource) FlowIndexKQL(q Query) (string, error) {
 	base, err := s.FlowsKQL(q)
 	if err != nil {
 		return "", err
 	}
-	return base + sourceDest + `
-| summarize TotalAllowedFlows = sum(TotalAllowedFlows), Records = count(), FirstSeen = min(FlowStartTime), LastSeen = max(FlowEndTime)
-    by source, dest, L7Protocol, FlowDirection`, nil
+	return base + nsgNoBytes + FlowIndexKQL, nil
 }
 
+// CountKQL is FlowsKQL reduced to one row: Records (the flow rows), First
+// (earliest FlowStartTime) and Last (latest FlowEndTime). flowtables' auto
+// choice asks it of every table in one union.
+func (s *LogAnalyticsSource) CountKQL(q Query) (string, error) {
+	base, err := s.FlowsKQL(q)
+	if err != nil {
+		return "", err
+	}
+	return base + `
+| summarize Records = count(), First = min(FlowStartTime), Last = max(FlowEndTime)`, nil
+}
+
+// Table is the table the source reads.
+func (s *LogAnalyticsSource) Table() string { return s.table }
+
 // TimeBucketsKQL is FlowsKQL counted in the service per time bucket,
-// L7Protocol and FlowDirection.
+// L7Protocol and FlowDirection (TimeBucketsKQL).
 func (s *LogAnalyticsSource) TimeBucketsKQL(q Query, bucket time.Duration) (string, error) {
-	if bucket < time.Second {
-		return "", fmt.Errorf("log analytics: time bucket %s is shorter than a second", bucket)
+	tail, err := TimeBucketsKQL(bucket)
+	if err != nil {
+		return "", err
 	}
 	base, err := s.FlowsKQL(q)
 	if err != nil {
 		return "", err
 	}
-	return base + sourceDest + fmt.Sprintf(`
-| summarize Records = count(), TotalAllowedFlows = sum(TotalAllowedFlows), RemoteIPs = dcount(AllExtIPs)
-    by Bucket = bin(FlowStartTime, %ds), L7Protocol, FlowDirection
-| order by Bucket asc`, int64(bucket/time.Second)), nil
+	return base + nsgNoBytes + tail, nil
 }
 
-// query runs kql and returns its first table and any partial-result warning.
-func (s *LogAnalyticsSource) query(ctx context.Context, kql string, q Query) (*azlogs.Table, []string, error) {
-	ti := azlogs.NewTimeInterval(q.Start.UTC(), q.End.UTC())
-	body := azlogs.QueryBody{Query: &kql, Timespan: &ti}
-	var opts *azlogs.QueryWorkspaceOptions
-	if s.wait != nil {
-		opts = &azlogs.QueryWorkspaceOptions{Options: &azlogs.QueryOptions{Wait: s.wait}}
-	}
-	resp, err := s.client.QueryWorkspace(ctx, s.workspace, body, opts)
-	if err != nil {
-		var re *azcore.ResponseError
-		if errors.As(err, &re) {
-			switch re.StatusCode {
-			case http.StatusUnauthorized, http.StatusForbidden:
-				return nil, nil, fmt.Errorf("%w: HTTP %d for workspace %s (check the credential and its Log Analytics Reader role): %s",
-					ErrAuth, re.StatusCode, s.workspace, firstLine(re.ErrorCode))
-			case http.StatusTooManyRequests:
-				return nil, nil, fmt.Errorf("log analytics: throttled (HTTP 429) after retries; try again later or narrow the time range: %w", err)
-			}
-			if re.StatusCode >= 500 {
-				return nil, nil, fmt.Errorf("log analytics: service error (HTTP %d) after retries: %w", re.StatusCode, err)
-			}
-		}
-		return nil, nil, fmt.Errorf("log analytics: query failed: %w", err)
-	}
-	var warnings []string
-	if resp.Error != nil {
-		warnings = append(warnings, "log analytics: partial result ("+resp.Error.Code+"): "+partialMessage(resp.Error)+
-			"; rows may be missing — narrow the time range or use the grouped queries")
-	}
-	if len(resp.Tables) == 0 {
-		if resp.Error != nil {
-			return nil, nil, fmt.Errorf("log analytics: query returned no table: %s", partialMessage(resp.Error))
-		}
-		return nil, nil, errors.New("log analytics: query returned no table")
-	}
-	return &resp.Tables[0], warnings, nil
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
-// partialMessage extracts the message of a Log Analytics error object.
-func partialMessage(e *azlogs.ErrorInfo) string {
-	var m struct {
-		Message string
-		Details []struct{ Message string }
-	}
-	if json.Unmarshal([]byte(e.Error()), &m) != nil {
-		return firstLine(e.Error())
-	}
-	msg := m.Message
-	for _, d := range m.Details {
-		if d.Message != "" {
-			msg += "; " + d.Message
-		}
-	}
-	return msg
-}
-
-// cellText renders a result cell as the text the decoder reads.
-func cellText(v any) ([]byte, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		return []byte(x), nil
-	case float64:
-		return strconv.AppendFloat(nil, x, 'f', -1, 64), nil
-	case bool:
-		return strconv.AppendBool(nil, x), nil
-	case json.Number:
-		return []byte(x), nil
-	}
-	return json.Marshal(v)
-}
-
-func columnNames(t *azlogs.Table) []string {
-	names := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		if c.Name != nil {
-			names[i] = *c.Name
-		}
-	}
-	return names
+// query runs kql over q's time range.
+func (s *LogAnalyticsSource) query(ctx context.Context, kql string, q Query) (*laquery.Result, error) {
+	return s.la.Query(ctx, kql, q.Start, q.End)
 }
 
 // Stream runs the flow query for q (host or IP, start and end required) and
@@ -295,13 +215,13 @@ func (s *LogAnalyticsSource) Stream(ctx context.Context, q Query, fn func(*Flow)
 	if err != nil {
 		return Stats{}, err
 	}
-	t, warnings, err := s.query(ctx, kql, q)
+	t, err := s.query(ctx, kql, q)
 	if err != nil {
 		return Stats{}, err
 	}
-	name := "log analytics workspace " + s.workspace
+	name := "log analytics workspace " + s.la.Workspace()
 	j := newJSONRows(name, Query{Host: q.Host, IP: q.IP, Start: q.Start, End: q.End}, fn)
-	cols := columnNames(t)
+	cols := t.Columns
 	for i, row := range t.Rows {
 		if i&1023 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -329,108 +249,26 @@ func (s *LogAnalyticsSource) Stream(ctx context.Context, q Query, fn func(*Flow)
 			return j.st, err
 		}
 	}
-	j.st.Warnings = append(j.st.Warnings, warnings...)
+	j.st.Warnings = append(j.st.Warnings, t.Warnings...)
 	return j.st, nil
 }
 
-// FlowGroup is one row of the flow index computed by Log Analytics.
-type FlowGroup struct {
-	Source, Dest, L7Protocol, FlowDirection string
-	TotalAllowedFlows, Records              int64
-	FirstSeen, LastSeen                     time.Time
-}
-
-// TimeBucket is one row of TimeBuckets.
-type TimeBucket struct {
-	Start                     time.Time
-	L7Protocol, FlowDirection string
-	Records                   int64
-	TotalAllowedFlows         int64
-	RemoteIPs                 int64
-}
-
-// tableRows converts a result table into records keyed by column name.
-func tableRows(t *azlogs.Table) ([]map[string][]byte, error) {
-	cols := columnNames(t)
-	out := make([]map[string][]byte, 0, len(t.Rows))
-	for i, row := range t.Rows {
-		m := make(map[string][]byte, len(cols))
-		for c, v := range row {
-			if c >= len(cols) {
-				break
-			}
-			b, err := cellText(v)
-			if err != nil {
-				return nil, fmt.Errorf("row %d: column %s: %w", i+1, cols[c], err)
-			}
-			m[cols[c]] = b
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
-func needColumns(name string, t *azlogs.Table, want ...string) error {
-	have := map[string]bool{}
-	for _, c := range columnNames(t) {
-		have[c] = true
-	}
-	for _, w := range want {
-		if !have[w] {
-			return &MissingColumnError{File: name, Column: w}
-		}
-	}
-	return nil
-}
-
 // FlowIndex asks Log Analytics for the flow index of q (grouped in the
-// service, for hosts with millions of flows). Rows that do not parse are
-// skipped and reported in Stats.
+// service, for hosts with millions of flows). Addresses come back in their
+// canonical form (see MergeGroups). Rows that do not parse are skipped and
+// reported in Stats.
 func (s *LogAnalyticsSource) FlowIndex(ctx context.Context, q Query) ([]FlowGroup, Stats, error) {
 	kql, err := s.FlowIndexKQL(q)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	t, warnings, err := s.query(ctx, kql, q)
+	t, err := s.query(ctx, kql, q)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	name := "log analytics workspace " + s.workspace + " (flow index)"
-	st := Stats{Warnings: warnings}
-	if err := needColumns(name, t, "source", "dest", "L7Protocol", "FlowDirection", "TotalAllowedFlows"); err != nil {
-		return nil, st, err
-	}
-	rows, err := tableRows(t)
-	if err != nil {
-		return nil, st, fmt.Errorf("%s: %w", name, err)
-	}
-	var dc dayCache
-	out := make([]FlowGroup, 0, len(rows))
-	for i, r := range rows {
-		st.RowsRead++
-		g := FlowGroup{Source: string(r["source"]), Dest: string(r["dest"]), L7Protocol: string(r["L7Protocol"]), FlowDirection: string(r["FlowDirection"])}
-		var ok1, ok2 bool
-		g.TotalAllowedFlows, ok1 = parseInt(r["TotalAllowedFlows"])
-		g.Records, ok2 = parseInt(r["Records"])
-		g.FirstSeen, _ = dc.parseISO(r["FirstSeen"])
-		g.LastSeen, _ = dc.parseISO(r["LastSeen"])
-		if !ok1 || !ok2 {
-			st.RowsSkipped++
-			if len(st.Skipped) < maxReported {
-				st.Skipped = append(st.Skipped, (&rowError{column: "TotalAllowedFlows", value: string(r["TotalAllowedFlows"]), reason: "not an integer"}).format(name, int64(i+1)))
-			}
-			continue
-		}
-		st.RowsKept++
-		if !g.FirstSeen.IsZero() && (st.First.IsZero() || g.FirstSeen.Before(st.First)) {
-			st.First = g.FirstSeen
-		}
-		if g.LastSeen.After(st.Last) {
-			st.Last = g.LastSeen
-		}
-		out = append(out, g)
-	}
-	return out, st, nil
+	groups, st, err := FlowGroupsFromTable("log analytics workspace "+s.la.Workspace()+" (flow index)", t.Columns, t.Rows)
+	st.Warnings = append(st.Warnings, t.Warnings...)
+	return groups, st, err
 }
 
 // TimeBuckets asks Log Analytics for record and flow counts per time bucket,
@@ -440,49 +278,19 @@ func (s *LogAnalyticsSource) TimeBuckets(ctx context.Context, q Query, bucket ti
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	t, warnings, err := s.query(ctx, kql, q)
+	t, err := s.query(ctx, kql, q)
 	if err != nil {
 		return nil, Stats{}, err
 	}
-	name := "log analytics workspace " + s.workspace + " (time buckets)"
-	st := Stats{Warnings: warnings}
-	if err := needColumns(name, t, "Bucket", "L7Protocol", "FlowDirection", "Records", "TotalAllowedFlows"); err != nil {
-		return nil, st, err
-	}
-	rows, err := tableRows(t)
-	if err != nil {
-		return nil, st, fmt.Errorf("%s: %w", name, err)
-	}
-	var dc dayCache
-	out := make([]TimeBucket, 0, len(rows))
-	for i, r := range rows {
-		st.RowsRead++
-		b := TimeBucket{L7Protocol: string(r["L7Protocol"]), FlowDirection: string(r["FlowDirection"])}
-		var ok [4]bool
-		b.Start, ok[0] = dc.parseISO(r["Bucket"])
-		b.Records, ok[1] = parseInt(r["Records"])
-		b.TotalAllowedFlows, ok[2] = parseInt(r["TotalAllowedFlows"])
-		b.RemoteIPs, ok[3] = parseInt(r["RemoteIPs"])
-		if !ok[0] || !ok[1] || !ok[2] || !ok[3] {
-			st.RowsSkipped++
-			if len(st.Skipped) < maxReported {
-				st.Skipped = append(st.Skipped, (&rowError{column: "Bucket", value: string(r["Bucket"]), reason: "bad bucket row"}).format(name, int64(i+1)))
-			}
-			continue
-		}
-		st.RowsKept++
-		if st.First.IsZero() || b.Start.Before(st.First) {
-			st.First = b.Start
-		}
-		if e := b.Start.Add(bucket); e.After(st.Last) {
-			st.Last = e
-		}
-		out = append(out, b)
-	}
-	return out, st, nil
+	buckets, st, err := TimeBucketsFromTable("log analytics workspace "+s.la.Workspace()+" (time buckets)", t.Columns, t.Rows, bucket)
+	st.Warnings = append(st.Warnings, t.Warnings...)
+	return buckets, st, err
 }
 
 // Provenance implements provenance.Describer: the workspace and table.
 func (s *LogAnalyticsSource) Provenance() provenance.Info {
-	return provenance.Info{Kind: "log-analytics", Name: s.table, Location: "workspace " + s.workspace}
+	return provenance.Info{Kind: "log-analytics", Name: s.table, Location: "workspace " + s.la.Workspace()}
 }
+
+// A Log Analytics source groups in the service.
+var _ Aggregator = (*LogAnalyticsSource)(nil)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gonotebooklets/notebooklets/internal/homedir"
 )
 
 // Environment variables naming database files.
@@ -93,7 +95,7 @@ func (l Lookup) Find() (string, error) {
 	}
 	nf := &NotFoundError{Edition: l.Edition}
 	named := func(p, from string) (string, error) {
-		p = expandHome(p)
+		p = homedir.Expand(p)
 		nf.Looked = append(nf.Looked, p+" ("+from+")")
 		st, err := os.Stat(p)
 		switch {
@@ -121,7 +123,7 @@ func (l Lookup) Find() (string, error) {
 	}
 	var folders []string
 	if l.DBFolder != "" {
-		folders = append(folders, expandHome(l.DBFolder))
+		folders = append(folders, homedir.Expand(l.DBFolder))
 	}
 	if home, err := os.UserHomeDir(); err == nil {
 		folders = append(folders, filepath.Join(home, ".msticpy", "GeoLite2"), filepath.Join(home, ".msticpy"))
@@ -164,13 +166,4 @@ func inFolder(dir, edition string) string {
 		}
 	}
 	return ""
-}
-
-func expandHome(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") || strings.HasPrefix(p, `~\`) {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, p[1:])
-		}
-	}
-	return p
 }

@@ -1,8 +1,12 @@
 // Package hosts finds the details of a host — name, private and public
 // addresses, operating system, Azure resource — from the records Log
 // Analytics keeps about it: Heartbeat, VMComputer (VM insights) and the
-// NetworkInterface rows of AzureNetworkAnalytics_CL. The notebooklets use it
-// to resolve the host a query names (by name or by IP address).
+// NetworkInterface rows of AzureNetworkAnalytics_CL, and the device or VM
+// each flow table carries: the SrcVm/DestVm sides of NTANetAnalytics (VNet
+// flow logs), Defender for Endpoint's DeviceInfo, DeviceNetworkInfo and
+// DeviceNetworkEvents, and the Src/Dst/Dvc hosts of ASIM network sessions.
+// The notebooklets use it to resolve the host a query names (by name or by
+// IP address).
 package hosts
 
 import (
@@ -14,6 +18,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
 // Host is what the records say about one machine.
@@ -34,6 +40,8 @@ type Host struct {
 	Region         string `json:"Region,omitempty"`
 	VMSize         string `json:"VMSize,omitempty"`
 	MACAddress     string `json:"MACAddress,omitempty"`
+	// DeviceID is Defender for Endpoint's device identifier.
+	DeviceID string `json:"DeviceId,omitempty"`
 	// LastSeen is the newest TimeGenerated of the records used.
 	LastSeen time.Time `json:"LastSeen,omitzero"`
 	// Sources lists the record types that contributed ("Heartbeat", ...).
@@ -81,8 +89,7 @@ func (t *Table) Resolve(ctx context.Context, value string) (Host, error) {
 	if v == "" {
 		return Host{}, fmt.Errorf("hosts: empty host name or IP address")
 	}
-	if a, err := netip.ParseAddr(v); err == nil {
-		ip := a.Unmap().String()
+	if ip, ok := ipaddr.Canonical(v); ok {
 		for _, h := range t.hosts {
 			if h.HasIP(ip) {
 				return *h, nil
@@ -108,12 +115,6 @@ func shortName(s string) string {
 	return s
 }
 
-// isPrivate classifies an address for the PrivateIPs/PublicIPs split.
-func isPrivate(a netip.Addr) bool {
-	return a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsUnspecified() ||
-		netip.MustParsePrefix("100.64.0.0/10").Contains(a)
-}
-
 // builder merges records into hosts keyed by short lower-case name.
 type builder struct {
 	byName map[string]*Host
@@ -130,19 +131,18 @@ func (b *builder) host(name string) *Host {
 	return h
 }
 
+// addIP adds an address (canonical, see ipaddr.Canonical) to PublicIPs
+// when ipaddr.IsPublic says so, else to PrivateIPs; text that is not an
+// address is ignored.
 func (h *Host) addIP(s string) {
-	a, err := netip.ParseAddr(strings.TrimSpace(s))
-	if err != nil {
+	ip, ok := ipaddr.Canonical(s)
+	if !ok || h.HasIP(ip) {
 		return
 	}
-	ip := a.Unmap().String()
-	if h.HasIP(ip) {
-		return
-	}
-	if isPrivate(a.Unmap()) {
-		h.PrivateIPs = append(h.PrivateIPs, ip)
-	} else {
+	if ipaddr.IsPublic(ip) {
 		h.PublicIPs = append(h.PublicIPs, ip)
+	} else {
+		h.PrivateIPs = append(h.PrivateIPs, ip)
 	}
 }
 

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 	"github.com/gonotebooklets/notebooklets/providers/provenance"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -69,27 +69,43 @@ func kqlString(s string) string { return loganalytics.QuoteString(s) }
 
 // KQL returns the query for value: the newest record of each kind that
 // names the host (msticpy's get_heartbeat_for_host / get_ips_for_host) or
-// holds the address (get_heartbeat_for_ip / get_host_for_ip). Tables that
-// do not exist in the workspace are skipped (union isfuzzy=true).
+// holds the address (get_heartbeat_for_ip / get_host_for_ip): Heartbeat,
+// VMComputer, the NetworkInterface rows of AzureNetworkAnalytics_CL, the
+// VNet flow records of NTANetAnalytics (whose SrcVm/DestVm name the VMs),
+// and Defender for Endpoint's DeviceInfo, DeviceNetworkInfo and
+// DeviceNetworkEvents (whose DeviceName is the device's FQDN). Tables that
+// do not exist in the workspace are skipped (union isfuzzy=true). A name
+// is matched by its first label in the flow and device tables, as they
+// write VM names and FQDNs.
 func KQL(value string) (string, error) {
 	v := strings.TrimSpace(value)
-	if a, err := netip.ParseAddr(v); err == nil {
-		ip := kqlString(a.Unmap().String())
+	if ip, ok := ipaddr.Canonical(v); ok {
+		q := kqlString(ip)
+		mapped := kqlString("::ffff:" + ip)
 		return fmt.Sprintf(`union isfuzzy=true
   (Heartbeat | where ComputerIP == %[1]s or ComputerPrivateIPs has %[1]s | top 1 by TimeGenerated desc nulls last),
   (VMComputer | where Ipv4Addresses has %[1]s or Ipv6Addresses has %[1]s | top 1 by TimeGenerated desc nulls last),
   (AzureNetworkAnalytics_CL | where ResourceType == "NetworkInterface"
-     | where PrivateIPAddresses_s has %[1]s or PublicIPAddresses_s has %[1]s | top 1 by TimeGenerated desc nulls last)`, ip), nil
+     | where PrivateIPAddresses_s has %[1]s or PublicIPAddresses_s has %[1]s | top 1 by TimeGenerated desc nulls last),
+  (NTANetAnalytics | where SubType == "FlowLog" | where SrcIp == %[1]s or DestIp == %[1]s | top 1 by TimeGenerated desc nulls last),
+  (DeviceNetworkInfo | where IPAddresses has %[1]s | top 1 by TimeGenerated desc nulls last),
+  (DeviceInfo | where PublicIP == %[1]s | top 1 by TimeGenerated desc nulls last),
+  (DeviceNetworkEvents | where LocalIP in (%[1]s, %[2]s) | top 1 by TimeGenerated desc nulls last)`, q, mapped), nil
 	}
 	if v == "" || strings.ContainsAny(v, "\"\\'|;\n\r ") {
 		return "", fmt.Errorf("hosts: %q is not a host name or IP address", value)
 	}
 	name := kqlString(v)
+	short := kqlString(shortName(v))
 	return fmt.Sprintf(`union isfuzzy=true
   (Heartbeat | where Computer has %[1]s | top 1 by TimeGenerated desc nulls last),
   (VMComputer | where Computer has %[1]s or HostName =~ %[1]s | top 1 by TimeGenerated desc nulls last),
   (AzureNetworkAnalytics_CL | where ResourceType == "NetworkInterface"
-     | where VirtualMachine_s has %[1]s | top 1 by TimeGenerated desc nulls last)`, name), nil
+     | where VirtualMachine_s has %[1]s | top 1 by TimeGenerated desc nulls last),
+  (NTANetAnalytics | where SubType == "FlowLog" | where SrcVm has %[2]s or DestVm has %[2]s | top 1 by TimeGenerated desc nulls last),
+  (DeviceInfo | where DeviceName has %[2]s | top 1 by TimeGenerated desc nulls last),
+  (DeviceNetworkInfo | where DeviceName has %[2]s | top 1 by TimeGenerated desc nulls last),
+  (DeviceNetworkEvents | where DeviceName has %[2]s | top 1 by TimeGenerated desc nulls last)`, name, short), nil
 }
 
 // Resolve implements Resolver.
@@ -132,7 +148,7 @@ func (r *LogAnalyticsResolver) Resolve(ctx context.Context, value string) (Host,
 		if resp.Error != nil {
 			msg = " (" + resp.Error.Code + ")"
 		}
-		return Host{}, fmt.Errorf("hosts: %w: no Heartbeat, VMComputer or NetworkInterface record for %q in %s over the last %s%s",
+		return Host{}, fmt.Errorf("hosts: %w: no Heartbeat, VMComputer, NetworkInterface, NTANetAnalytics or Defender device record for %q in %s over the last %s%s",
 			ErrNotFound, value, name, r.lookback, msg)
 	}
 	tab, err := FromRecords(name, recs)
@@ -144,5 +160,5 @@ func (r *LogAnalyticsResolver) Resolve(ctx context.Context, value string) (Host,
 
 // Provenance implements provenance.Describer: the workspace.
 func (r *LogAnalyticsResolver) Provenance() provenance.Info {
-	return provenance.Info{Kind: "log-analytics", Name: "Heartbeat, VMComputer", Location: "workspace " + r.workspace}
+	return provenance.Info{Kind: "log-analytics", Name: "Heartbeat, VMComputer, flow and device records", Location: "workspace " + r.workspace}
 }

@@ -23,29 +23,43 @@ import (
 // JSON text of an array).
 type Record map[string]any
 
-// FromRecords builds a Table from records of any of the three kinds; the
-// kind is taken from the "Type" column when present, else from the columns.
-// Records of other kinds are ignored; if none is usable the error says so.
+// FromRecords builds a Table from records of Heartbeat, VMComputer and the
+// NetworkInterface rows of AzureNetworkAnalytics_CL, and from the flow
+// tables' records: NTANetAnalytics (both VM sides), DeviceInfo,
+// DeviceNetworkInfo, DeviceNetworkEvents (the device) and ASIM network
+// sessions (their named systems). The kind is taken from the "Type" column
+// when present, else from the columns. Records of other kinds are ignored;
+// if none is usable the error says so.
 func FromRecords(name string, recs []Record) (*Table, error) {
 	b := &builder{byName: map[string]*Host{}, newest: map[string]time.Time{}}
 	used := 0
 	for _, r := range recs {
 		r = normalize(r)
 		var ok bool
-		switch kind(r) {
+		switch k := kind(r); k {
 		case "Heartbeat":
 			ok = b.heartbeat(r)
 		case "VMComputer":
 			ok = b.vmComputer(r)
 		case "NetworkInterface":
 			ok = b.nic(r)
+		case kindNTANetAnalytics:
+			ok = b.ntaNetAnalytics(r)
+		case kindDeviceInfo:
+			ok = b.deviceInfo(r)
+		case kindDeviceNetworkInfo:
+			ok = b.deviceNetworkInfo(r)
+		case kindDeviceNetworkEvents:
+			ok = b.deviceNetworkEvents(r)
+		case kindASIM:
+			ok = b.asimSession(r)
 		}
 		if ok {
 			used++
 		}
 	}
 	if used == 0 {
-		return nil, fmt.Errorf("hosts: %s: no Heartbeat, VMComputer or NetworkInterface records (%d records read)", name, len(recs))
+		return nil, fmt.Errorf("hosts: %s: no host records (Heartbeat, VMComputer, NetworkInterface, NTANetAnalytics, DeviceInfo, DeviceNetworkInfo, DeviceNetworkEvents or ASIM network sessions; %d records read)", name, len(recs))
 	}
 	return b.table(name), nil
 }
@@ -64,6 +78,9 @@ func normalize(r Record) Record {
 }
 
 func kind(r Record) string {
+	if k := flowKind(r); k != "" {
+		return k
+	}
 	switch str(r, "Type") {
 	case "Heartbeat":
 		return "Heartbeat"

@@ -29,24 +29,21 @@ type Info struct {
 	Sample bool `json:"sample,omitempty"`
 }
 
-// String returns "Name (kind: location)", with "sample" noted.
+// String returns "Name (location)", the kind standing in for a missing
+// name, with ", sample data" inside the parentheses for the sample.
 func (i Info) String() string {
-	var b strings.Builder
-	b.WriteString(cmp.Or(i.Name, i.Kind, "unknown provider"))
 	var in []string
-	if i.Name != "" && i.Kind != "" && !strings.EqualFold(i.Name, i.Kind) {
-		in = append(in, i.Kind)
-	}
-	if i.Location != "" {
+	if i.Location != "" && i.Location != i.Name {
 		in = append(in, i.Location)
 	}
 	if i.Sample {
 		in = append(in, "sample data")
 	}
-	if len(in) > 0 {
-		b.WriteString(" (" + strings.Join(in, ": ") + ")")
+	name := cmp.Or(i.Name, i.Kind, "unknown provider")
+	if len(in) == 0 {
+		return name
 	}
-	return b.String()
+	return name + " (" + strings.Join(in, ", ") + ")"
 }
 
 // Describer is implemented by providers that can say what they are.

@@ -112,5 +112,12 @@ func (p *AbuseIPDB) one(ctx context.Context, ioc string) (Result, error) {
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
 
+// Limits returns the request rate and concurrency in force.
+func (p *AbuseIPDB) Limits() Limits { return p.r.limits() }
+
+// BatchSize implements BatchSizer: as many indicators as workers, so that
+// Lookup reports progress every few indicators.
+func (p *AbuseIPDB) BatchSize() int { return p.r.cfg.workers }
+
 // Provenance implements provenance.Describer.
 func (p *AbuseIPDB) Provenance() provenance.Info { return p.r.provenance() }

@@ -15,9 +15,10 @@ import (
 // (GET /v3/community/{ip}; the key header is optional there).
 //
 // Severity, as msticpy's GreyNoise provider: classification "malicious" →
-// High; "suspicious" (newer API answers) → Low; "benign", "unknown" and
-// RIOT (known business services) → Information. Not observed (404) → a
-// negative Information result.
+// High; everything else Information ("benign", "unknown", RIOT: known
+// business services), except "suspicious" (newer API answers), which is our
+// extra Low level (not positive). Not observed (404) → a negative
+// Information result.
 type GreyNoise struct{ r *remote }
 
 // GreyNoiseBaseURL is the default service address.
@@ -112,6 +113,13 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// Limits returns the request rate and concurrency in force.
+func (p *GreyNoise) Limits() Limits { return p.r.limits() }
+
+// BatchSize implements BatchSizer: as many indicators as workers, so that
+// Lookup reports progress every few indicators.
+func (p *GreyNoise) BatchSize() int { return p.r.cfg.workers }
 
 // Provenance implements provenance.Describer.
 func (p *GreyNoise) Provenance() provenance.Info { return p.r.provenance() }

@@ -57,19 +57,28 @@ func (e RowError) Error() string {
 // ParseSeverity (msticpy's "warning" is Medium). Several rows for one
 // indicator give one result with the highest severity and all details.
 type Local struct {
-	name     string
-	entries  map[string]*localEntry
-	rows     int
-	warnings []RowError
-	skipped  int
+	name      string
+	entries   map[string]*localEntry
+	rows      int
+	warnings  []RowError
+	skipped   int
+	lost      int   // CSV lines lost to malformed records
+	lostFirst []int // their first line numbers
 }
 
 type localEntry struct {
 	iocType   string
 	severity  Severity
-	details   []string
+	details   []string            // distinct, in file order, at most maxDetails
+	seen      map[string]struct{} // every distinct detail (the merge stays linear)
 	reference string
 }
+
+// maxDetails bounds the details kept per indicator; the rest are counted.
+const maxDetails = 20
+
+// maxLostLines is how many line numbers of lost CSV lines are kept.
+const maxLostLines = 10
 
 // maxRowErrors bounds the row errors kept (all are counted).
 const maxRowErrors = 100
@@ -122,8 +131,18 @@ func (l *Local) Len() int { return len(l.entries) }
 // all of them).
 func (l *Local) Warnings() []RowError { return l.warnings }
 
-// Skipped returns the number of rows skipped.
+// Skipped returns the number of rows skipped (lost CSV lines included).
 func (l *Local) Skipped() int { return l.skipped }
+
+// LostLines returns how many CSV lines could not be read as records
+// (malformed quoting: an unterminated quote, a bare quote) and the first
+// of their line numbers (at most 10). Reading resumes at the next line that
+// parses, so one damaged line costs one line.
+func (l *Local) LostLines() (n int, first []int) { return l.lost, l.lostFirst }
+
+// BatchSize implements BatchSizer: lookups are in memory, so batches are
+// large.
+func (l *Local) BatchSize() int { return 1000 }
 
 // Lookup implements Provider. It never fails as a whole.
 func (l *Local) Lookup(ctx context.Context, iocs []string) ([]Result, error) {
@@ -139,8 +158,11 @@ func (l *Local) Lookup(ctx context.Context, iocs []string) ([]Result, error) {
 				r.IocType = e.iocType
 			}
 			r.Severity = e.severity
-			r.Positive = e.severity >= Low
+			r.Positive = IsPositive(r)
 			r.Details = strings.Join(e.details, "; ")
+			if more := len(e.seen) - len(e.details); more > 0 {
+				r.Details += fmt.Sprintf("; and %d more", more)
+			}
 			r.Reference = e.reference
 		}
 		out = append(out, r)
@@ -263,31 +285,28 @@ func (l *Local) add(row int, f [numCols]string, present [numCols]bool, colName [
 			d = p + ": " + d
 		}
 	}
-	if d != "" && !contains(e.details, d) {
-		e.details = append(e.details, d)
+	if d != "" {
+		if _, dup := e.seen[d]; !dup {
+			if e.seen == nil {
+				e.seen = map[string]struct{}{}
+			}
+			e.seen[d] = struct{}{}
+			if len(e.details) < maxDetails {
+				e.details = append(e.details, d)
+			}
+		}
 	}
 	if e.reference == "" {
 		e.reference = strings.TrimSpace(f[colReference])
 	}
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func (l *Local) readCSV(b []byte) error {
-	r := csv.NewReader(bytes.NewReader(b))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = false
-	header, err := r.Read()
-	if err == io.EOF {
+	lines := splitLines(b)
+	if len(lines) == 0 {
 		return fmt.Errorf("%w: %s: empty file", ErrBadIndicatorFile, l.name)
 	}
+	header, next, err := csvRecordAt(lines, 0, -1)
 	if err != nil {
 		return fmt.Errorf("%w: %s: header: %v", ErrBadIndicatorFile, l.name, err)
 	}
@@ -307,30 +326,128 @@ func (l *Local) readCSV(b []byte) error {
 		return fmt.Errorf("%w: %s: no indicator column (want ioc, Observable, Indicator or IP; found %s)",
 			ErrBadIndicatorFile, l.name, strings.Join(header, ", "))
 	}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
+	for i := next; i < len(lines); {
+		rec, next, err := csvRecordAt(lines, i, len(header))
 		if err != nil {
-			var pe *csv.ParseError
-			line := 0
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-				err = pe.Err
-			}
-			l.warn(RowError{File: l.name, Row: line, Reason: "malformed CSV: " + err.Error()})
+			// One damaged line costs one line: read on at the next.
+			l.lose(i+1, err)
+			i++
 			continue
 		}
-		line, _ := r.FieldPos(0)
+		line := i + 1
+		i = next
+		if rec == nil {
+			continue // blank line
+		}
 		var f [numCols]string
-		for role, i := range idx {
-			if i >= 0 && i < len(rec) {
-				f[role] = rec[i]
+		for role, c := range idx {
+			if c >= 0 && c < len(rec) {
+				f[role] = rec[c]
 			}
 		}
 		l.add(line, f, present, colName)
 	}
+	return nil
+}
+
+// lose records a CSV line that could not be read.
+func (l *Local) lose(line int, err error) {
+	l.lost++
+	if len(l.lostFirst) < maxLostLines {
+		l.lostFirst = append(l.lostFirst, line)
+	}
+	l.warn(RowError{File: l.name, Row: line, Reason: "malformed CSV: " + err.Error() + " (line skipped)"})
+}
+
+// maxRecordLines bounds how many lines one quoted CSV field may span.
+const maxRecordLines = 200
+
+var errUnterminated = fmt.Errorf("a quoted field is not closed within %d lines", maxRecordLines)
+
+// parseCSVRecord parses one line as a CSV record.
+func parseCSVRecord(line []byte) ([]string, error) {
+	r := csv.NewReader(bytes.NewReader(line))
+	r.FieldsPerRecord = -1
+	rec, err := r.Read()
+	return rec, unwrapParseError(err)
+}
+
+// unwrapParseError drops csv's position (the caller knows the line).
+func unwrapParseError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// splitLines splits a file into lines without their terminators: "\n" and
+// "\r\n", or lone "\r" in files that have no "\n" at all (old Mac/Excel
+// exports).
+func splitLines(b []byte) [][]byte {
+	sep := []byte("\n")
+	if bytes.IndexByte(b, '\n') < 0 && bytes.IndexByte(b, '\r') >= 0 {
+		sep = []byte("\r")
+	}
+	lines := bytes.Split(b, sep)
+	for i, ln := range lines {
+		lines[i] = bytes.TrimSuffix(ln, []byte("\r"))
+	}
+	if n := len(lines); n > 0 && len(lines[n-1]) == 0 {
+		lines = lines[:n-1]
+	}
+	return lines
+}
+
+// csvRecordAt reads the record starting at lines[i]: that line, joined
+// with the following ones while a quoted field is open (an odd number of
+// quotes so far), at most maxRecordLines. It returns the fields (nil for a
+// blank line) and the index of the next line. A record that spans lines is
+// accepted only with wantFields fields (when wantFields > 0), so that a
+// stray quote cannot silently swallow the lines after it.
+func csvRecordAt(lines [][]byte, i, wantFields int) ([]string, int, error) {
+	if bytes.IndexByte(lines[i], '"') < 0 { // the common case: no quoting
+		if len(lines[i]) == 0 {
+			return nil, i + 1, nil
+		}
+		return strings.Split(string(lines[i]), ","), i + 1, nil
+	}
+	var buf bytes.Buffer
+	quotes := 0
+	for j := i; j < len(lines) && j < i+maxRecordLines; j++ {
+		if j > i {
+			buf.WriteByte('\n')
+		}
+		buf.Write(lines[j])
+		quotes += bytes.Count(lines[j], []byte{'"'})
+		if quotes%2 != 0 {
+			if j == i {
+				// A bare quote in an unquoted field is this line's own
+				// damage; only an open quoted field may span lines.
+				if _, err := parseCSVRecord(lines[i]); errors.Is(err, csv.ErrBareQuote) {
+					return nil, i + 1, err
+				}
+			}
+			continue
+		}
+		r := csv.NewReader(bytes.NewReader(buf.Bytes()))
+		r.FieldsPerRecord = -1
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil, j + 1, nil
+		}
+		if err != nil {
+			return nil, i + 1, unwrapParseError(err)
+		}
+		if _, err := r.Read(); err != io.EOF {
+			return nil, i + 1, errors.New("quotes do not pair up")
+		}
+		if j > i && wantFields > 0 && len(rec) != wantFields {
+			return nil, i + 1, fmt.Errorf("a quoted field left open (it would span %d lines into a record of %d fields, want %d)", j-i+1, len(rec), wantFields)
+		}
+		return rec, j + 1, nil
+	}
+	return nil, i + 1, errUnterminated
 }
 
 func (l *Local) readJSON(b []byte) error {

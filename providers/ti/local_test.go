@@ -25,7 +25,7 @@ func TestLocalFileCSV(t *testing.T) {
 	want := []Result{
 		{Ioc: "203.0.113.66", IocType: "ipv4", Provider: "indicators.csv", Positive: true, Severity: High, Details: "TestFeed: Known C2 server", Reference: "https://example.org/c2"},
 		{Ioc: "198.51.100.7", IocType: "ipv4", Provider: "indicators.csv", Positive: true, Severity: Medium, Details: "TestFeed: Scanner; Honeypot: Seen in honeypot"},
-		{Ioc: "2001:db8::66", IocType: "ipv6", Provider: "indicators.csv", Positive: true, Severity: Low, Details: "TestFeed: IPv6 scanner"},
+		{Ioc: "2001:db8::66", IocType: "ipv6", Provider: "indicators.csv", Severity: Low, Details: "TestFeed: IPv6 scanner"}, // low: not positive
 		{Ioc: "192.0.2.10", IocType: "ipv4", Provider: "indicators.csv", Severity: Information, Details: "TestFeed: Known benign"},
 		{Ioc: "192.0.2.200", IocType: "ipv4", Provider: "indicators.csv", Severity: Information, Details: "Not found."},
 		{Ioc: "evil.example.com", IocType: "dns", Provider: "indicators.csv", Positive: true, Severity: High, Details: "TestFeed: Phishing domain"},
@@ -59,7 +59,7 @@ func TestLocalFileBadRows(t *testing.T) {
 		{File: "indicators_bad.csv", Row: 3, Column: "ioc", Reason: "empty indicator"},
 		{File: "indicators_bad.csv", Row: 4, Column: "ioc", Value: "not-an-ip", Reason: `not an IP address although ioc_type is "ipv4"`},
 		{File: "indicators_bad.csv", Row: 5, Column: "severity", Value: "catastrophic", Reason: "unknown severity (want information, low, medium or high)"},
-		{File: "indicators_bad.csv", Row: 6, Reason: `malformed CSV: bare " in non-quoted-field`},
+		{File: "indicators_bad.csv", Row: 6, Reason: `malformed CSV: bare " in non-quoted-field (line skipped)`},
 	}
 	if diff := cmp.Diff(want, l.Warnings()); diff != "" {
 		t.Errorf("warnings (-want +got):\n%s", diff)
@@ -68,7 +68,7 @@ func TestLocalFileBadRows(t *testing.T) {
 		t.Errorf("skipped %d, kept %d", l.Skipped(), l.Len())
 	}
 	res, _ := l.Lookup(context.Background(), []string{"192.0.2.77", "198.51.100.7"})
-	if !res[0].Positive || res[0].Severity != Low || res[1].Positive {
+	if res[0].Positive || res[0].Severity != Low || res[1].Positive {
 		t.Errorf("%+v", res)
 	}
 	if s := l.Warnings()[2].Error(); s != `indicators_bad.csv: row 5, column severity, value "catastrophic": unknown severity (want information, low, medium or high)` {
@@ -148,6 +148,12 @@ func FuzzLocalBytes(f *testing.F) {
 	f.Add("x.csv", []byte("ioc,severity\n1.2.3.4,high\n"))
 	f.Add("x.json", []byte(`[{"ioc":"1.2.3.4","severity":3}]`))
 	f.Add("x", []byte(`{"indicators":[{"ioc":null}]}`))
+	// CSV damage (issue 10 item 3): unterminated and bare quotes, quoted
+	// fields over lines, CR-only and CRLF endings.
+	f.Add("x.csv", []byte("ioc,severity\n1.2.3.4,\"high\n5.6.7.8,low\n9.9.9.9,\"a, b\"\n"))
+	f.Add("x.csv", []byte("ioc,severity,details\n1.2.3.4,hi\"gh,x\n5.6.7.8,low,\"two\nlines\"\n"))
+	f.Add("x.csv", []byte("ioc,severity\r1.2.3.4,high\r5.6.7.8,low\r"))
+	f.Add("x.csv", []byte("ioc,severity\r\n1.2.3.4,high\r\n\"\r\n"))
 	f.Fuzz(func(t *testing.T, name string, b []byte) {
 		l, err := LocalBytes(name, b)
 		if err != nil {
@@ -156,6 +162,15 @@ func FuzzLocalBytes(f *testing.F) {
 		res, _ := l.Lookup(context.Background(), []string{"1.2.3.4", ""})
 		if len(res) != 2 {
 			t.Fatal(len(res))
+		}
+		lost, first := l.LostLines()
+		if lost > l.Skipped() || len(first) > min(lost, maxLostLines) {
+			t.Fatalf("lost %d (first %v) but skipped %d", lost, first, l.Skipped())
+		}
+		for i := 1; i < len(first); i++ {
+			if first[i] <= first[i-1] {
+				t.Fatalf("lost line numbers not increasing: %v", first)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 // OTX looks up IP addresses in AlienVault OTX (the indicator "general"
 // section, plus "reputation" when OTX has it).
 //
-// Severity, as msticpy's OTX provider: no pulses → Information; one pulse
-// → Medium (msticpy's "warning"); two or more → High. An OTX reputation
-// record with activities raises Information to Low. Not known to OTX (404
+// Severity, as msticpy's OTX provider (by the pulses listed in pulse_info):
+// none → Information; one → Medium (msticpy's "warning"); two or more →
+// High. Our extra Low level (not positive): a pulse count with no pulses
+// listed, or an OTX reputation record with activities. Not known to OTX (404
 // or 400 "invalid indicator") → a negative Information result.
 type OTX struct{ r *remote }
 
@@ -91,16 +93,18 @@ func (p *OTX) one(ctx context.Context, ioc string) (Result, error) {
 	if g.PulseInfo == nil {
 		return Result{}, p.r.fail(ErrBadResponse, "GET %s: no pulse_info in the answer", path)
 	}
-	n := len(g.PulseInfo.Pulses)
-	if g.PulseInfo.Count > n {
-		n = g.PulseInfo.Count
-	}
+	// msticpy counts the pulses listed; a count with no pulses listed is
+	// our extra Low level.
+	listed := len(g.PulseInfo.Pulses)
+	n := max(listed, g.PulseInfo.Count)
 	sev := Information
 	switch {
-	case n == 1:
+	case listed == 1:
 		sev = Medium
-	case n > 1:
+	case listed > 1:
 		sev = High
+	case n > 0:
+		sev = Low
 	}
 	var parts []string
 	parts = append(parts, fmt.Sprintf("pulse_count: %d", n))
@@ -110,7 +114,7 @@ func (p *OTX) one(ctx context.Context, ioc string) (Result, error) {
 			names = append(names, pl.Name)
 		}
 		for _, t := range pl.Tags {
-			if len(tags) < 15 && !contains(tags, t) {
+			if len(tags) < 15 && !slices.Contains(tags, t) {
 				tags = append(tags, t)
 			}
 		}
@@ -128,7 +132,7 @@ func (p *OTX) one(ctx context.Context, ioc string) (Result, error) {
 		if p.r.decode("GET "+rpath, rr.body, &rep) == nil && rep.Reputation != nil {
 			var acts []string
 			for _, a := range rep.Reputation.Activities {
-				if a.Name != "" && !contains(acts, a.Name) {
+				if a.Name != "" && !slices.Contains(acts, a.Name) {
 					acts = append(acts, a.Name)
 				}
 			}
@@ -145,6 +149,13 @@ func (p *OTX) one(ctx context.Context, ioc string) (Result, error) {
 	}
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
+
+// Limits returns the request rate and concurrency in force.
+func (p *OTX) Limits() Limits { return p.r.limits() }
+
+// BatchSize implements BatchSizer: as many indicators as workers, so that
+// Lookup reports progress every few indicators.
+func (p *OTX) BatchSize() int { return p.r.cfg.workers }
 
 // Provenance implements provenance.Describer.
 func (p *OTX) Provenance() provenance.Info { return p.r.provenance() }

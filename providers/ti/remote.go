@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gonotebooklets/notebooklets/internal/loganalytics"
 	"github.com/gonotebooklets/notebooklets/providers/provenance"
 )
 
@@ -30,6 +31,23 @@ var (
 	ErrNotFound     = errors.New("not found")
 )
 
+// Limits are a remote provider's request rate and concurrency.
+type Limits struct {
+	Interval time.Duration // at least this long between two requests
+	Workers  int           // requests in flight at once
+}
+
+// String gives "one request every 15s, 1 at a time".
+func (l Limits) String() string {
+	rate := "no rate limit"
+	if l.Interval > 0 {
+		rate = "one request every " + l.Interval.String()
+	}
+	return fmt.Sprintf("%s, %d at a time", rate, l.Workers)
+}
+
+func (r *remote) limits() Limits { return Limits{Interval: r.cfg.minInterval, Workers: r.cfg.workers} }
+
 // Option configures a remote provider.
 type Option func(*remoteConfig)
 
@@ -43,6 +61,9 @@ type remoteConfig struct {
 	timeout     time.Duration
 	workers     int
 	userAgent   string
+	breakAfter  int
+	cooldown    time.Duration
+	maxBody     int64
 }
 
 // WithBaseURL replaces the service's base URL (for tests and proxies).
@@ -76,6 +97,44 @@ func WithTimeout(d time.Duration) Option { return func(c *remoteConfig) { c.time
 // the rate limit still applies).
 func WithWorkers(n int) Option { return func(c *remoteConfig) { c.workers = max(n, 1) } }
 
+// WithRequestsPerMinute sets the rate limit as msticpyconfig's Args say it
+// (RequestsPerMinute): one request every minute/n. n ≤ 0 keeps the
+// provider's default.
+func WithRequestsPerMinute(n float64) Option {
+	return func(c *remoteConfig) {
+		if n > 0 {
+			c.minInterval = time.Duration(float64(time.Minute) / n)
+		}
+	}
+}
+
+// WithBreaker sets the provider's circuit breaker: after n consecutive
+// failed requests (timeouts, refused or reset connections, 5xx, 429) it
+// stops asking the service for cooldown, and every lookup in that time
+// fails at once with ErrProviderUnavailable. An unreachable host (connection
+// refused, unknown host) or a Retry-After beyond the caller's deadline
+// opens it at once. Defaults: 5 failures, 5 minutes.
+func WithBreaker(n int, cooldown time.Duration) Option {
+	return func(c *remoteConfig) {
+		if n > 0 {
+			c.breakAfter = n
+		}
+		if cooldown > 0 {
+			c.cooldown = cooldown
+		}
+	}
+}
+
+// WithMaxBody bounds the size of an answer (default 8 MiB); a longer one
+// fails the lookup with ErrBadResponse ("truncated at N bytes").
+func WithMaxBody(n int64) Option {
+	return func(c *remoteConfig) {
+		if n > 0 {
+			c.maxBody = n
+		}
+	}
+}
+
 func newRemoteConfig(baseURL string, minInterval time.Duration, opts []Option) remoteConfig {
 	c := remoteConfig{
 		baseURL:     baseURL,
@@ -87,6 +146,9 @@ func newRemoteConfig(baseURL string, minInterval time.Duration, opts []Option) r
 		timeout:     20 * time.Second,
 		workers:     4,
 		userAgent:   "gonotebooklets-ti/1",
+		breakAfter:  5,
+		cooldown:    5 * time.Minute,
+		maxBody:     defaultMaxBody,
 	}
 	for _, o := range opts {
 		o(&c)
@@ -101,18 +163,26 @@ type limiter struct {
 	next     time.Time
 }
 
-// wait blocks until the next request may go, or ctx ends.
+// errNoSlot: the rate limit leaves no request before the caller's deadline.
+var errNoSlot = errors.New("leaves no request before the deadline")
+
+// wait blocks until the next request may go, or ctx ends. When the next
+// slot is after ctx's deadline it fails at once with errNoSlot (and does
+// not take the slot).
 func (l *limiter) wait(ctx context.Context) error {
-	if l.interval <= 0 {
-		return ctx.Err()
-	}
 	l.mu.Lock()
 	now := time.Now()
 	at := l.next
 	if at.Before(now) {
 		at = now
 	}
-	l.next = at.Add(l.interval)
+	if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+		l.mu.Unlock()
+		return errNoSlot
+	}
+	if l.interval > 0 || at.After(now) {
+		l.next = at.Add(l.interval)
+	}
 	l.mu.Unlock()
 	return sleep(ctx, time.Until(at))
 }
@@ -146,11 +216,31 @@ type remote struct {
 	key  string // never printed: scrub() removes it from any text we emit
 	cfg  remoteConfig
 	lim  *limiter
+	br   *circuitBreaker
 }
 
 func newRemote(name, key, baseURL string, minInterval time.Duration, opts []Option) *remote {
 	cfg := newRemoteConfig(baseURL, minInterval, opts)
-	return &remote{name: name, key: key, cfg: cfg, lim: &limiter{interval: cfg.minInterval}}
+	return &remote{name: name, key: key, cfg: cfg, lim: &limiter{interval: cfg.minInterval},
+		br: &circuitBreaker{after: cfg.breakAfter, cooldown: cfg.cooldown}}
+}
+
+// unavailable is the error of a lookup refused because the provider is
+// unavailable (its breaker is open, or the batch was stopped).
+func (r *remote) unavailable(why string) error {
+	return &UnavailableError{Reason: r.scrub(strings.TrimPrefix(why, r.name+": "))}
+}
+
+// stopReason says why the rest of a batch is not looked up after err.
+func (r *remote) stopReason(err error) string {
+	if why, open := r.br.open(); open {
+		return why
+	}
+	var ue *UnavailableError
+	if errors.As(err, &ue) {
+		return ue.Reason
+	}
+	return err.Error()
 }
 
 // scrub removes the key (and its URL-escaped form) from s.
@@ -175,14 +265,15 @@ type response struct {
 	body   []byte
 }
 
-// maxBody bounds a response body read.
-const maxBody = 8 << 20
+// defaultMaxBody bounds a response body read (WithMaxBody).
+const defaultMaxBody = 8 << 20
 
 // get performs a GET of path (relative to the base URL) with the query and
-// headers, honouring the rate limit, retrying timeouts, 429 and 5xx. It
-// returns the final response for 2xx and 4xx statuses other than 401, 403
-// and 429; other outcomes are errors wrapping ErrUnauthorized,
-// ErrRateLimited, ErrUnavailable or ErrTimeout.
+// headers, honouring the rate limit and the circuit breaker, retrying
+// timeouts, 429 and 5xx within ctx's deadline. It returns the final
+// response for 2xx and 4xx statuses other than 401, 403 and 429; other
+// outcomes are errors wrapping ErrUnauthorized, ErrRateLimited,
+// ErrUnavailable, ErrTimeout or ErrProviderUnavailable.
 func (r *remote) get(ctx context.Context, path string, query url.Values, header http.Header) (response, error) {
 	u := r.cfg.baseURL + path
 	if len(query) > 0 {
@@ -191,14 +282,23 @@ func (r *remote) get(ctx context.Context, path string, query url.Values, header 
 	what := "GET " + path // never includes the query (it might hold a key)
 	var lastErr error
 	for attempt := 0; ; attempt++ {
+		if why, open := r.br.open(); open {
+			return response{}, r.unavailable(why)
+		}
 		if attempt > 0 {
 			d := r.cfg.backoff << (attempt - 1)
 			d += time.Duration(rand.Int64N(int64(d)/4 + 1))
+			if !fits(ctx, d) {
+				return response{}, lastErr // no time left for another try
+			}
 			if err := sleep(ctx, d); err != nil {
 				return response{}, r.ctxFail(ctx, what, lastErr)
 			}
 		}
 		if err := r.lim.wait(ctx); err != nil {
+			if errors.Is(err, errNoSlot) {
+				return response{}, fmt.Errorf("%sthe rate limit (one request every %s) %w", NotLookedUp, r.cfg.minInterval, errNoSlot)
+			}
 			return response{}, r.ctxFail(ctx, what, lastErr)
 		}
 		resp, retryAfter, err := r.do(ctx, u, header)
@@ -206,6 +306,15 @@ func (r *remote) get(ctx context.Context, path string, query url.Values, header 
 			if ctx.Err() != nil {
 				return response{}, r.ctxFail(ctx, what, err)
 			}
+			if errors.Is(err, errTruncated) {
+				return response{}, err // a whole answer, only too long: not the service's failure
+			}
+			var ue *UnavailableError
+			if errors.As(err, &ue) {
+				r.br.trip(ue.Reason)
+				return response{}, err
+			}
+			r.br.failure(err.Error())
 			lastErr = err
 			if attempt < r.cfg.retries {
 				continue
@@ -214,14 +323,21 @@ func (r *remote) get(ctx context.Context, path string, query url.Values, header 
 		}
 		switch {
 		case resp.status == http.StatusUnauthorized || resp.status == http.StatusForbidden:
+			r.br.success()
 			return resp, r.fail(ErrUnauthorized, "%s: HTTP %d%s", what, resp.status, r.snippet(resp.body))
 		case resp.status == http.StatusTooManyRequests:
 			lastErr = r.fail(ErrRateLimited, "%s: HTTP 429%s", what, r.snippet(resp.body))
+			r.br.failure(lastErr.Error())
+			if retryAfter > 0 && (!fits(ctx, retryAfter) || retryAfter > r.cfg.maxWait) {
+				why := fmt.Sprintf("HTTP 429, rate limited: Retry-After %s is beyond the lookup deadline", retryAfter)
+				if fits(ctx, retryAfter) {
+					why = fmt.Sprintf("HTTP 429, rate limited: Retry-After %s is longer than the %s allowed", retryAfter, r.cfg.maxWait)
+				}
+				r.br.trip(why)
+				return resp, &UnavailableError{Reason: why, Err: ErrRateLimited}
+			}
 			if attempt >= r.cfg.retries {
 				return resp, lastErr
-			}
-			if retryAfter > r.cfg.maxWait {
-				return resp, r.fail(ErrRateLimited, "%s: HTTP 429, Retry-After %s is longer than the %s allowed", what, retryAfter, r.cfg.maxWait)
 			}
 			if retryAfter > 0 {
 				r.lim.pushBack(time.Now().Add(retryAfter))
@@ -232,13 +348,21 @@ func (r *remote) get(ctx context.Context, path string, query url.Values, header 
 			continue
 		case resp.status >= 500:
 			lastErr = r.fail(ErrUnavailable, "%s: HTTP %d%s", what, resp.status, r.snippet(resp.body))
+			r.br.failure(lastErr.Error())
 			if attempt < r.cfg.retries {
 				continue
 			}
 			return resp, lastErr
 		}
+		r.br.success()
 		return resp, nil
 	}
+}
+
+// fits reports whether waiting d still leaves ctx's deadline ahead.
+func fits(ctx context.Context, d time.Duration) bool {
+	dl, ok := ctx.Deadline()
+	return !ok || time.Now().Add(d).Before(dl)
 }
 
 // ctxFail reports the end of the caller's context, with the last error.
@@ -271,10 +395,17 @@ func (r *remote) do(ctx context.Context, u string, header http.Header) (response
 		if rctx.Err() != nil || isTimeout(err) {
 			return response{}, 0, r.fail(ErrTimeout, "%s: no answer within %s", what, r.cfg.timeout)
 		}
+		if loganalytics.IsUnreachable(err) {
+			return response{}, 0, &UnavailableError{Reason: "host unreachable: " + r.scrub(causeText(err)), Err: ErrUnavailable}
+		}
 		return response{}, 0, r.fail(ErrUnavailable, "%s: %s", what, errText(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, r.cfg.maxBody+1))
+	if err == nil && int64(len(body)) > r.cfg.maxBody {
+		return response{}, 0, fmt.Errorf("%s: %s: answer truncated at %d bytes (the limit; the answer is longer): %w (%w)",
+			r.name, what, r.cfg.maxBody, ErrBadResponse, errTruncated)
+	}
 	if err != nil {
 		if rctx.Err() != nil || isTimeout(err) {
 			return response{}, 0, r.fail(ErrTimeout, "%s: body not read within %s", what, r.cfg.timeout)
@@ -284,12 +415,25 @@ func (r *remote) do(ctx context.Context, u string, header http.Header) (response
 	return response{status: resp.StatusCode, body: body}, retryAfter(resp.Header.Get("Retry-After")), nil
 }
 
+// errTruncated marks an answer longer than the body limit.
+var errTruncated = errors.New("answer truncated")
+
 // errText returns an error's text without the URL that net/http puts in
 // *url.Error (the URL might carry a key in its query).
 func errText(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// causeText is the text of the error under net/http's *url.Error (which
+// holds the URL, and so maybe a key).
+func causeText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
 	}
 	return err.Error()
 }
@@ -361,13 +505,13 @@ func (r *remote) lookupAll(ctx context.Context, iocs []string, one oneFunc) ([]R
 				be := batchErr
 				mu.Unlock()
 				if be != nil {
-					out[i] = r.errResult(ioc, typ, be)
+					out[i] = r.errResult(ioc, typ, r.unavailable(r.stopReason(be)))
 					continue
 				}
 				res, err := one(ctx, ioc)
 				if err != nil {
 					out[i] = r.errResult(ioc, typ, err)
-					if errors.Is(err, ErrUnauthorized) {
+					if errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrProviderUnavailable) {
 						mu.Lock()
 						if batchErr == nil {
 							batchErr = err
@@ -380,7 +524,7 @@ func (r *remote) lookupAll(ctx context.Context, iocs []string, one oneFunc) ([]R
 				if res.IocType == "" {
 					res.IocType = typ
 				}
-				res.Positive = res.Severity >= Low
+				res.Positive = IsPositive(res)
 				res.Details, res.Reference = r.scrub(res.Details), r.scrub(res.Reference)
 				out[i] = res
 			}

@@ -159,8 +159,13 @@ func TestRemoteProviders(t *testing.T) {
 			t.Run("429 Retry-After too long", func(t *testing.T) {
 				f := newFake(t, reply{status: 429, body: `{}`, header: map[string]string{"Retry-After": "3600"}})
 				r, err := lookupOne(t, sp.new(f.srv.URL), sp.posIP)
-				if err != nil || !strings.Contains(r.Err, ErrRateLimited.Error()) {
-					t.Errorf("got %+v, %v; want rate limited", r, err)
+				// The service will not answer within the lookup: the provider
+				// is unavailable for it (the batch error stops Lookup asking).
+				if !errors.Is(err, ErrProviderUnavailable) || !strings.Contains(r.Err, ErrRateLimited.Error()) || r.Positive {
+					t.Errorf("got %+v, %v; want rate limited, provider unavailable", r, err)
+				}
+				if n := f.count(sp.key(sp.posIP)); n != 1 {
+					t.Errorf("%d requests, want 1", n)
 				}
 			})
 			t.Run("5xx retried then fails", func(t *testing.T) {
@@ -255,6 +260,9 @@ func TestRemoteProviders(t *testing.T) {
 	}
 }
 
+// TestSeverityMappings checks each remote provider's severity table (see
+// the package doc) on example answers in testdata, and that Positive is
+// IsPositive: medium and high only.
 func TestSeverityMappings(t *testing.T) {
 	type tc struct {
 		name, file string
@@ -268,6 +276,7 @@ func TestSeverityMappings(t *testing.T) {
 	vt := func(b string) Provider { return NewVirusTotal(testKey, testOpts(b)...) }
 	gn := func(b string) Provider { return NewGreyNoise("", testOpts(b)...) }
 	ab := func(b string) Provider { return NewAbuseIPDB(testKey, testOpts(b)...) }
+	tor := func(b string) Provider { return NewTor(testOpts(b + "/exit-addresses")...) }
 	cases := []tc{
 		{"otx one pulse", "otx_general_one_pulse.json", 200, "/api/v1/indicators/IPv4/198.51.100.7/general", otx, "198.51.100.7", Medium},
 		{"otx two pulses", "otx_general_positive.json", 200, "/api/v1/indicators/IPv4/203.0.113.66/general", otx, "203.0.113.66", High},
@@ -281,6 +290,11 @@ func TestSeverityMappings(t *testing.T) {
 		{"abuseipdb 100", "abuseipdb_high.json", 200, "/api/v2/check?203.0.113.66", ab, "203.0.113.66", High},
 		{"abuseipdb 23", "abuseipdb_medium.json", 200, "/api/v2/check?198.51.100.7", ab, "198.51.100.7", Medium},
 		{"abuseipdb 0", "abuseipdb_zero.json", 200, "/api/v2/check?192.0.2.10", ab, "192.0.2.10", Information},
+		// Our extra Low level: kept, not positive (msticpy says information).
+		{"greynoise suspicious", "greynoise_suspicious.json", 200, "/v3/community/198.51.100.21", gn, "198.51.100.21", Low},
+		{"otx pulse count without pulses", "otx_general_count_only.json", 200, "/api/v1/indicators/IPv4/198.51.100.22/general", otx, "198.51.100.22", Low},
+		{"tor exit node", "tor_exit_addresses.txt", 200, "/exit-addresses", tor, "198.51.100.200", Medium},
+		{"tor not an exit", "tor_exit_addresses.txt", 200, "/exit-addresses", tor, "192.0.2.10", Information},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -290,7 +304,7 @@ func TestSeverityMappings(t *testing.T) {
 			if err != nil || r.Err != "" {
 				t.Fatalf("%v %q", err, r.Err)
 			}
-			if r.Severity != c.want || r.Positive != (c.want >= Low) {
+			if r.Severity != c.want || r.Positive != (c.want >= Medium) || r.Positive != IsPositive(r) {
 				t.Errorf("severity %v positive %v, want %v", r.Severity, r.Positive, c.want)
 			}
 		})
@@ -422,7 +436,7 @@ func TestLookupWithRemotePartialResults(t *testing.T) {
 	otx.on("/api/v1/indicators/IPv4/203.0.113.66/reputation", reply{file: "otx_reputation_null.json"})
 	otx.on("/api/v1/indicators/IPv4/198.51.100.7/general", reply{status: 503, body: "busy"})
 	vt := newFake(t, reply{status: 401, file: "vt_unauthorized.json"})
-	local, _ := LocalBytes("feed.csv", []byte("ioc,severity\n198.51.100.7,low\n"))
+	local, _ := LocalBytes("feed.csv", []byte("ioc,severity\n198.51.100.7,medium\n"))
 	provs := []Provider{NewOTX(testKey, testOpts(otx.srv.URL)...), NewVirusTotal(testKey, testOpts(vt.srv.URL)...), local}
 	res, err := Lookup(context.Background(), provs, []string{"203.0.113.66", "198.51.100.7", "192.0.2.10"}, nil)
 	if err != nil {
@@ -432,7 +446,7 @@ func TestLookupWithRemotePartialResults(t *testing.T) {
 	for _, r := range res.Positive() {
 		pos = append(pos, r.Provider+" "+r.Ioc+" "+r.Severity.String())
 	}
-	if diff := cmp.Diff([]string{"OTX 203.0.113.66 high", "feed.csv 198.51.100.7 low"}, pos); diff != "" {
+	if diff := cmp.Diff([]string{"OTX 203.0.113.66 high", "feed.csv 198.51.100.7 medium"}, pos); diff != "" {
 		t.Errorf("positives (-want +got):\n%s", diff)
 	}
 	var failed []string

@@ -15,8 +15,9 @@ import (
 // (GET /api/v3/ip_addresses/{ip}, key in the x-apikey header).
 //
 // Severity, from data.attributes.last_analysis_stats, following msticpy's
-// "positives" rule: more than one engine says malicious → High; one says
-// malicious → Medium; none malicious but some suspicious → Low; otherwise
+// "positives" rule (more than one → high, one → warning): more than one
+// engine says malicious → High; one says malicious → Medium; none malicious
+// but some suspicious → Low (our extra level, not positive); otherwise
 // Information. Unknown to VirusTotal (404 NotFoundError) → a negative
 // Information result.
 type VirusTotal struct{ r *remote }
@@ -103,6 +104,13 @@ func (p *VirusTotal) one(ctx context.Context, ioc string) (Result, error) {
 	}
 	return Result{IocType: typ, Severity: sev, Details: strings.Join(parts, "; "), Reference: ref}, nil
 }
+
+// Limits returns the request rate and concurrency in force.
+func (p *VirusTotal) Limits() Limits { return p.r.limits() }
+
+// BatchSize implements BatchSizer: as many indicators as workers, so that
+// Lookup reports progress every few indicators.
+func (p *VirusTotal) BatchSize() int { return p.r.cfg.workers }
 
 // Provenance implements provenance.Describer.
 func (p *VirusTotal) Provenance() provenance.Info { return p.r.provenance() }
