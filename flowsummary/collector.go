@@ -69,6 +69,9 @@ type HostFacts struct {
 // first record's example of each bucket).
 func (c *Collector) Collect(ctx context.Context, src flows.Source, q flows.Query) (flows.Stats, error) {
 	q = q.Normalized()
+	if agg, ok := src.(flows.Aggregator); ok {
+		return c.collectGroups(ctx, agg, q)
+	}
 	var parts []*collectPart
 	base := c.next // after what earlier calls added
 	bound := new(atomic.Uint64)
@@ -85,6 +88,79 @@ func (c *Collector) Collect(ctx context.Context, src flows.Source, q flows.Query
 	}
 	c.mergeAll(cs)
 	return st, err
+}
+
+// collectGroups fills the collector from a source that aggregates itself
+// (flows.Aggregator: Log Analytics, where the grouping runs in KQL): the
+// flow index from its groups, the series from its time buckets, asked at a
+// width that fits the groups' time range in the bucket limit. No flow
+// records are read, so none are kept (Truncated counts them all) and the
+// host's facts are left to the host resolver; the source's query applies
+// the time span.
+func (c *Collector) collectGroups(ctx context.Context, agg flows.Aggregator, q flows.Query) (flows.Stats, error) {
+	groups, st, err := agg.FlowIndex(ctx, q)
+	if err != nil {
+		return st, err
+	}
+	for _, g := range groups {
+		c.Seen = addSat(c.Seen, g.Records)
+		if !g.FirstSeen.IsZero() && (c.First.IsZero() || g.FirstSeen.Before(c.First)) {
+			c.First = g.FirstSeen
+		}
+		if g.LastSeen.After(c.Last) {
+			c.Last = g.LastSeen
+		}
+		if c.Index != nil {
+			c.Index.addGroup(FlowKey{g.Source, g.Dest, g.L7Protocol, g.FlowDirection}, g.TotalAllowedFlows, g.TotalBytes, g.Records)
+		}
+	}
+	c.Truncated = c.Seen - int64(len(c.Kept))
+	if c.ByProtocol == nil && c.ByDirection == nil {
+		return st, nil
+	}
+	first, last := q.Start, q.End
+	if first.IsZero() {
+		first = c.First
+	}
+	if last.IsZero() {
+		last = c.Last
+	}
+	maxBuckets := DefaultMaxBuckets
+	for _, s := range []*SeriesSet{c.ByProtocol, c.ByDirection} {
+		if s != nil {
+			maxBuckets = s.maxBuckets
+		}
+	}
+	width := bucketWidth(first, last, maxBuckets)
+	buckets, bst, err := agg.TimeBuckets(ctx, q, width)
+	st.Warnings = append(st.Warnings, bst.Warnings...)
+	st.RowsSkipped += bst.RowsSkipped
+	st.Skipped = append(st.Skipped, bst.Skipped...)
+	if err != nil {
+		return st, err
+	}
+	for _, b := range buckets {
+		if c.ByProtocol != nil {
+			c.ByProtocol.AddCounts(b.L7Protocol, b.Start, b.Records, b.TotalAllowedFlows, b.TotalBytes, "")
+		}
+		if c.ByDirection != nil {
+			c.ByDirection.AddCounts(string(b.FlowDirection), b.Start, b.Records, b.TotalAllowedFlows, b.TotalBytes, "")
+		}
+	}
+	return st, nil
+}
+
+// bucketWidth is the narrowest series width (a minute doubled) at which
+// [first, last] takes at most maxBuckets buckets.
+func bucketWidth(first, last time.Time, maxBuckets int) time.Duration {
+	w := time.Duration(baseWidth) * time.Second
+	if first.IsZero() || last.IsZero() || !last.After(first) {
+		return w
+	}
+	for last.Sub(first)/w >= time.Duration(maxBuckets) {
+		w *= 2
+	}
+	return w
 }
 
 // collectPart feeds one partial collector.

@@ -215,7 +215,14 @@ func (x *FlowIndex) AddKey(k FlowKey, n int64) {
 // AddGroup adds a pre-aggregated group: n allowed flows and the given bytes
 // for key k.
 func (x *FlowIndex) AddGroup(k FlowKey, n, bytes int64) {
+	x.addGroup(k, n, bytes, 1)
+}
+
+// addGroup is AddGroup for a group of records flow records (Flows counts
+// them).
+func (x *FlowIndex) addGroup(k FlowKey, n, bytes, records int64) {
 	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, bytes, x.next)
+	x.flows += records - 1
 	x.next++
 }
 

@@ -1,0 +1,87 @@
+package flowsummary
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/gonotebooklets/notebooklets/providers/flows"
+)
+
+// fakeAggregator is a source that groups itself (as Log Analytics does)
+// and must not be streamed.
+type fakeAggregator struct {
+	groups  []flows.FlowGroup
+	buckets []flows.TimeBucket
+	width   time.Duration // the width TimeBuckets was asked for
+}
+
+func (a *fakeAggregator) Stream(context.Context, flows.Query, func(*flows.Flow) error) (flows.Stats, error) {
+	return flows.Stats{}, errors.New("streamed: the push-down was not used")
+}
+
+func (a *fakeAggregator) FlowIndex(_ context.Context, q flows.Query) ([]flows.FlowGroup, flows.Stats, error) {
+	return a.groups, flows.Stats{RowsRead: int64(len(a.groups)), RowsKept: int64(len(a.groups)), Warnings: []string{"partial result"}}, nil
+}
+
+func (a *fakeAggregator) TimeBuckets(_ context.Context, q flows.Query, width time.Duration) ([]flows.TimeBucket, flows.Stats, error) {
+	a.width = width
+	return a.buckets, flows.Stats{}, nil
+}
+
+// TestCollectPushDown: with a source that aggregates (flows.Aggregator)
+// Collect takes the flow index (with TotalBytes) and the series (with
+// bytes) from its groups and buckets and reads no flow.
+func TestCollectPushDown(t *testing.T) {
+	t0 := time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)
+	src := &fakeAggregator{
+		groups: []flows.FlowGroup{
+			{Source: "10.0.3.5", Dest: "13.107.4.50", L7Protocol: "https", FlowDirection: flows.Outbound, TotalAllowedFlows: 30, TotalBytes: 9000, Records: 3, FirstSeen: t0, LastSeen: t0.Add(time.Hour)},
+			{Source: "20.1.2.3", Dest: "10.0.3.5", L7Protocol: "ssh", FlowDirection: flows.Inbound, TotalAllowedFlows: 5, Records: 1, FirstSeen: t0.Add(30 * time.Hour), LastSeen: t0.Add(48 * time.Hour)},
+		},
+		buckets: []flows.TimeBucket{
+			{Start: t0, L7Protocol: "https", FlowDirection: flows.Outbound, Records: 3, TotalAllowedFlows: 30, TotalBytes: 9000},
+			{Start: t0.Add(30 * time.Hour), L7Protocol: "ssh", FlowDirection: flows.Inbound, Records: 1, TotalAllowedFlows: 5},
+		},
+	}
+	c := NewCollector(time.Time{}, time.Time{}, 10)
+	st, err := c.Collect(context.Background(), src, flows.Query{IP: "10.0.3.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []FlowIndexRow{
+		{Source: "10.0.3.5", Dest: "13.107.4.50", L7Protocol: "https", FlowDirection: flows.Outbound, TotalAllowedFlows: 30, TotalBytes: 9000},
+		{Source: "20.1.2.3", Dest: "10.0.3.5", L7Protocol: "ssh", FlowDirection: flows.Inbound, TotalAllowedFlows: 5},
+	}
+	if d := cmp.Diff(want, c.Index.Rows()); d != "" {
+		t.Errorf("index (-want +got):\n%s", d)
+	}
+	if c.Seen != 4 || c.Index.Flows() != 4 || len(c.Kept) != 0 || c.Truncated != 4 || !c.First.Equal(t0) || !c.Last.Equal(t0.Add(48*time.Hour)) {
+		t.Errorf("seen %d flows %d kept %d truncated %d range %v..%v", c.Seen, c.Index.Flows(), len(c.Kept), c.Truncated, c.First, c.Last)
+	}
+	if src.width != 8*time.Minute { // 48 h in at most 400 buckets
+		t.Errorf("buckets asked at %v", src.width)
+	}
+	byProto := c.ByProtocol.Series()
+	if len(byProto) != 2 || byProto[0].Name != "https" || byProto[0].Buckets[0].Records != 3 || byProto[0].Buckets[0].Bytes != 9000 {
+		t.Errorf("series %+v", byProto)
+	}
+	if len(st.Warnings) != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+func TestBucketWidth(t *testing.T) {
+	t0 := time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		span time.Duration
+		want time.Duration
+	}{{0, time.Minute}, {time.Hour, time.Minute}, {399 * time.Minute, time.Minute}, {400 * time.Minute, 2 * time.Minute}, {48 * time.Hour, 8 * time.Minute}} {
+		if got := bucketWidth(t0, t0.Add(c.span), 400); got != c.want {
+			t.Errorf("span %v: width %v, want %v", c.span, got, c.want)
+		}
+	}
+}
