@@ -1,6 +1,3 @@
-// Package flows defines the network flow record of Azure NSG flow analytics
-// (the AzureNetworkAnalytics_CL table as msticpy projects it) and the sources
-// that produce flows: local files, the embedded sample and Log Analytics.
 package flows
 
 import (
