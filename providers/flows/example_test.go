@@ -51,4 +51,6 @@ func ExampleStreamParallel() {
 
 type sumConsumer struct{ total int64 }
 
-func (s *sumConsumer) Add(f *flows.Flow, _ *flows.Keys, _ flows.Position) { s.total += f.TotalAllowedFlows() }
+func (s *sumConsumer) Add(f *flows.Flow, _ *flows.Keys, _ flows.Position) {
+	s.total += f.TotalAllowedFlows()
+}
