@@ -3,6 +3,8 @@ package flowsummary
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +84,43 @@ func TestBucketWidth(t *testing.T) {
 	}{{0, time.Minute}, {time.Hour, time.Minute}, {399 * time.Minute, time.Minute}, {400 * time.Minute, 2 * time.Minute}, {48 * time.Hour, 8 * time.Minute}} {
 		if got := bucketWidth(t0, t0.Add(c.span), 400); got != c.want {
 			t.Errorf("span %v: width %v, want %v", c.span, got, c.want)
+		}
+	}
+}
+
+// TestCollectProjection: Collect reads TimeGenerated and PublicIPs (with
+// an AllExtIPs column) only in the flows it keeps whole, as documented: a
+// malformed value there skips a kept row but not a later one, which the
+// flow index counts.
+func TestCollectProjection(t *testing.T) {
+	var sb strings.Builder
+	sb.WriteString("TimeGenerated,FlowStartTime,FlowEndTime,FlowDirection,AllowedOutFlows,AllowedInFlows,VMIPAddress,PublicIPs,AllExtIPs\n")
+	for i := range 10 {
+		tg, pub := "2019-02-14T01:00:00Z", `"[""13.107.4.50""]"`
+		switch i {
+		case 1, 7:
+			tg = "yesterday"
+		case 2, 8:
+			pub = `"[""13.107.4.50"""`
+		}
+		fmt.Fprintf(&sb, "%s,2019-02-14T00:10:00Z,2019-02-14T00:50:00Z,O,1,0,10.0.3.5,%s,13.107.4.50\n", tg, pub)
+	}
+	src, err := flows.OpenBytes("proj.csv", []byte(sb.String()), flows.FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector(time.Time{}, time.Time{}, 4)
+	st, err := c.Collect(context.Background(), src, flows.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rows 1 and 2 (kept whole) are skipped; rows 7 and 8 are counted.
+	if st.RowsSkipped != 2 || c.Seen != 8 || len(c.Kept) != 4 || c.Index.Rows()[0].TotalAllowedFlows != 8 {
+		t.Errorf("skipped %d (%q), seen %d, kept %d", st.RowsSkipped, st.Skipped, c.Seen, len(c.Kept))
+	}
+	for _, f := range c.Kept {
+		if f.TimeGenerated.IsZero() || len(f.PublicIPs) != 1 {
+			t.Errorf("kept flow without TimeGenerated or PublicIPs: %+v", f)
 		}
 	}
 }

@@ -59,8 +59,9 @@ type decoder struct {
 	ephemeral bool
 	// pubQuoted says the row's PublicIPs value is the raw quoted CSV field.
 	pubQuoted bool
-	// lean says the consumer will not keep the row's flows whole: PublicIPs
-	// is then only checked, when AllExtIPs is a column (Consumer.WantsAll).
+	// lean says the consumer will not keep the row's flows whole
+	// (Consumer.WantsAll): TimeGenerated, and PublicIPs when AllExtIPs is a
+	// column, are then not read (a projection: no output uses them).
 	lean       bool
 	pubScratch []byte
 	// in, when set, numbers the addresses and protocols (parallel mode):
@@ -299,9 +300,11 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 		b.flows = b.flows[:n0]
 		return err
 	}
-	if f.TimeGenerated, err = d.time(fTimeGenerated, v[fTimeGenerated], false); err != nil {
-		b.flows = b.flows[:n0]
-		return err
+	if !d.lean { // TimeGenerated is shown only in the flows kept whole
+		if f.TimeGenerated, err = d.time(fTimeGenerated, v[fTimeGenerated], false); err != nil {
+			b.flows = b.flows[:n0]
+			return err
+		}
 	}
 	dir := v[fFlowDirection]
 	if len(dir) != 1 {
@@ -367,8 +370,8 @@ func (d *decoder) decode(v *[nFields][]byte, b *batch) *rowError {
 	f.RemoteRegion = d.str(fRemoteRegion, v[fRemoteRegion])
 	f.VMRegion = d.str(fVMRegion, v[fVMRegion])
 	if pv := v[fPublicIPs]; len(pv) > 0 {
-		if d.lean && !d.derived && d.pubQuoted && checkQuotedIPs(pv) {
-			// Not kept and not needed for AllExtIPs: checked only.
+		if d.lean && !d.derived {
+			// Not kept whole, and AllExtIPs is a column: not read.
 		} else {
 			start := len(b.ips)
 			var perr *rowError

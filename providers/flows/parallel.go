@@ -29,9 +29,10 @@ const (
 //
 // A consumer that keeps few flows whole (an aggregation) may also have a
 // method WantsAll() bool: before each row the reader asks it, and when it
-// says false, PublicIPs may be left nil (when AllExtIPs is a column of its
-// own). Every value is still checked: a row with a malformed value in any
-// column is skipped either way.
+// says false the reader projects: TimeGenerated, and PublicIPs when
+// AllExtIPs is a column of its own, are not read (left zero and nil; a
+// malformed value there does not make the row skipped). Every other column
+// is checked as always.
 type Consumer interface {
 	Add(f *Flow, k *Keys, at Position)
 }
