@@ -88,22 +88,24 @@ func TestBucketWidth(t *testing.T) {
 	}
 }
 
-// TestCollectProjection: Collect reads TimeGenerated and PublicIPs (with
-// an AllExtIPs column) only in the flows it keeps whole, as documented: a
-// malformed value there skips a kept row but not a later one, which the
-// flow index counts.
+// TestCollectProjection: Collect reads the columns no aggregate uses
+// (TimeGenerated, DestPort, PublicIPs with an AllExtIPs column, ...) only
+// in the flows it keeps whole, as documented: a malformed value there skips
+// a kept row but not a later one, which the flow index counts.
 func TestCollectProjection(t *testing.T) {
 	var sb strings.Builder
-	sb.WriteString("TimeGenerated,FlowStartTime,FlowEndTime,FlowDirection,AllowedOutFlows,AllowedInFlows,VMIPAddress,PublicIPs,AllExtIPs\n")
+	sb.WriteString("TimeGenerated,FlowStartTime,FlowEndTime,FlowDirection,AllowedOutFlows,AllowedInFlows,DestPort,VMIPAddress,PublicIPs,AllExtIPs\n")
 	for i := range 10 {
-		tg, pub := "2019-02-14T01:00:00Z", `"[""13.107.4.50""]"`
+		tg, port, pub := "2019-02-14T01:00:00Z", "443", `"[""13.107.4.50""]"`
 		switch i {
 		case 1, 7:
 			tg = "yesterday"
 		case 2, 8:
 			pub = `"[""13.107.4.50"""`
+		case 3, 9:
+			port = "99999"
 		}
-		fmt.Fprintf(&sb, "%s,2019-02-14T00:10:00Z,2019-02-14T00:50:00Z,O,1,0,10.0.3.5,%s,13.107.4.50\n", tg, pub)
+		fmt.Fprintf(&sb, "%s,2019-02-14T00:10:00Z,2019-02-14T00:50:00Z,O,1,0,%s,10.0.3.5,%s,13.107.4.50\n", tg, port, pub)
 	}
 	src, err := flows.OpenBytes("proj.csv", []byte(sb.String()), flows.FormatCSV)
 	if err != nil {
@@ -114,13 +116,14 @@ func TestCollectProjection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Rows 1 and 2 (kept whole) are skipped; rows 7 and 8 are counted.
-	if st.RowsSkipped != 2 || c.Seen != 8 || len(c.Kept) != 4 || c.Index.Rows()[0].TotalAllowedFlows != 8 {
+	// Rows 1, 2 and 3 (read whole, to be kept) are skipped; rows 7, 8 and
+	// 9 are counted.
+	if st.RowsSkipped != 3 || c.Seen != 7 || len(c.Kept) != 4 || c.Index.Rows()[0].TotalAllowedFlows != 7 {
 		t.Errorf("skipped %d (%q), seen %d, kept %d", st.RowsSkipped, st.Skipped, c.Seen, len(c.Kept))
 	}
 	for _, f := range c.Kept {
-		if f.TimeGenerated.IsZero() || len(f.PublicIPs) != 1 {
-			t.Errorf("kept flow without TimeGenerated or PublicIPs: %+v", f)
+		if f.TimeGenerated.IsZero() || len(f.PublicIPs) != 1 || f.DestPort != 443 {
+			t.Errorf("kept flow not read whole: %+v", f)
 		}
 	}
 }

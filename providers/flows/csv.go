@@ -299,10 +299,13 @@ type parser struct {
 	tok      tokenizer
 	dec      *decoder
 	colField []field // per column, the field it gives (-1: none)
-	joined   []byte  // a carried-over record joined to a chunk
-	scratch  []byte
-	v        [nFields][]byte
-	row      batch // one row's flows (parallel mode)
+	// leanField is colField for a row the consumer will not keep whole:
+	// the columns no aggregate uses are not read (leanSkip).
+	leanField []field
+	joined    []byte // a carried-over record joined to a chunk
+	scratch   []byte
+	v         [nFields][]byte
+	row       batch // one row's flows (parallel mode)
 }
 
 // newParser returns a parse goroutine's state; with an Interner, it
@@ -314,6 +317,12 @@ func (p *pipeline) newParser(in *Interner) *parser {
 	}
 	for _, pr := range p.cs.sc.present() {
 		w.colField[pr.col] = pr.f
+	}
+	w.leanField = slices.Clone(w.colField)
+	for c, f := range w.leanField {
+		if slices.Contains(leanSkip, f) && (f != fPublicIPs || p.cs.sc.has(fAllExtIPs)) {
+			w.leanField[c] = -1
+		}
 	}
 	if in != nil {
 		w.dec.ephemeral = true
@@ -352,6 +361,10 @@ func (w *parser) settle(j *csvJob) ([]byte, int64, error) {
 
 var errStopped = errors.New("stopped")
 
+// leanSkip are the fields not read for a row an aggregating consumer will
+// not keep whole (PublicIPs only when AllExtIPs is a column).
+var leanSkip = []field{fTimeGenerated, fFlowType, fPublicIPs, fL4Protocol, fDestPort, fDeniedInFlows, fDeniedOutFlows, fRemoteRegion}
+
 // rows decodes the records of data (line: the line number of its first
 // byte) and passes each row's flows to emit; full, when set, says whether
 // the consumer wants the next row's flows whole (WantsAll).
@@ -374,11 +387,22 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 		}
 		w.scratch = w.scratch[:0]
 		w.dec.pubQuoted = false
-		w.dec.lean = full != nil && !full()
+		lean := full != nil && !full()
+		cols := w.colField
+		if lean {
+			cols = w.leanField
+			if !w.dec.lean {
+				for _, f := range leanSkip {
+					w.v[f] = nil
+				}
+			}
+		}
+		w.dec.lean = lean
 		ends := t.ends[r.field : int(r.field)+int(r.nf)]
+		cols = cols[:len(ends)]
 		start := r.start
 		for c, end := range ends {
-			if f := w.colField[c]; f >= 0 {
+			if f := cols[c]; f >= 0 {
 				fld := data[start:end]
 				if len(fld) > 0 && fld[0] == '"' {
 					if f == fPublicIPs {

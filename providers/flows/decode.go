@@ -60,8 +60,8 @@ type decoder struct {
 	// pubQuoted says the row's PublicIPs value is the raw quoted CSV field.
 	pubQuoted bool
 	// lean says the consumer will not keep the row's flows whole
-	// (Consumer.WantsAll): TimeGenerated, and PublicIPs when AllExtIPs is a
-	// column, are then not read (a projection: no output uses them).
+	// (Consumer.WantsAll): the columns no aggregate uses (leanSkip) are
+	// then not read, their values are nil.
 	lean       bool
 	pubScratch []byte
 	// in, when set, numbers the addresses and protocols (parallel mode):

@@ -23,10 +23,12 @@
 //     Stats.RowsSkipped and, for the first few, reported in Stats.Skipped as
 //     "file:line: column: value: reason". Negative counts are malformed.
 //     One exception, a projection: an aggregating consumer of StreamParallel
-//     (flowsummary's Collector) has TimeGenerated, and PublicIPs when
-//     AllExtIPs is a column, read only in the flows it keeps whole (the
-//     first MaxKept); no aggregate uses them, so a malformed value there in
-//     a later row does not drop that row from the flow index.
+//     (flowsummary's Collector) has the columns no aggregate uses
+//     (TimeGenerated, FlowType, L4Protocol, DestPort, DeniedInFlows,
+//     DeniedOutFlows, RemoteRegion, and PublicIPs when AllExtIPs is a
+//     column) read only in the flows it keeps whole (the first MaxKept), so
+//     a malformed value there in a later row does not drop that row from
+//     the flow index and the series.
 //   - CSV damage costs only the lines it covers: an unterminated quote loses
 //     the line it opened on and reading resumes at the next line (a quoted
 //     field may hold newlines, but a record spanning lines that does not fit

@@ -29,10 +29,11 @@ const (
 //
 // A consumer that keeps few flows whole (an aggregation) may also have a
 // method WantsAll() bool: before each row the reader asks it, and when it
-// says false the reader projects: TimeGenerated, and PublicIPs when
-// AllExtIPs is a column of its own, are not read (left zero and nil; a
-// malformed value there does not make the row skipped). Every other column
-// is checked as always.
+// says false the reader projects: the columns no aggregate uses
+// (TimeGenerated, FlowType, L4Protocol, DestPort, DeniedInFlows,
+// DeniedOutFlows, RemoteRegion, and PublicIPs when AllExtIPs is a column of
+// its own) are not read — left zero, and a malformed value there does not
+// make the row skipped. Every other column is checked as always.
 type Consumer interface {
 	Add(f *Flow, k *Keys, at Position)
 }
