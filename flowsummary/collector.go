@@ -170,11 +170,16 @@ type collectPart struct {
 	base uint64
 }
 
-// WantsAll reports whether the next flow may be kept whole (the reader
-// may skip what only kept flows show otherwise).
-func (p *collectPart) WantsAll() bool {
-	c := p.c
-	return len(c.Kept) < c.MaxKept && c.next < c.keepBound.Load()
+// KeepsFirst tells the reader how many flows, in input order, may be kept
+// whole: MaxKept when every flow of the query passes the collector's own
+// span (as in Run), so the reader may project the other rows; else any.
+func (p *collectPart) KeepsFirst() int {
+	c, q := p.c, p.q
+	if (c.Start.IsZero() || (!q.Start.IsZero() && !q.Start.Before(c.Start))) &&
+		(c.End.IsZero() || (!q.End.IsZero() && !q.End.After(c.End))) {
+		return c.MaxKept
+	}
+	return -1
 }
 
 func (p *collectPart) Add(f *flows.Flow, k *flows.Keys, at flows.Position) {

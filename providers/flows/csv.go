@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"slices"
 	"sync"
@@ -174,6 +175,10 @@ type csvJob struct {
 	err  error  // a read error, instead of data
 	prev chan handover
 	next chan handover
+	// wholePrev gives the number of flows of the chunks before this one,
+	// or allRead once they are more than the consumers keep whole (see
+	// pipeline.whole); wholeNext passes this job's count on.
+	wholePrev, wholeNext chan int64
 	res  chan *batch // ordered mode: the job's flows
 }
 
@@ -186,7 +191,13 @@ type handover struct {
 }
 
 type pipeline struct {
-	cs      *csvSource
+	// whole is how many flows, in input order, the consumers keep whole
+	// (Consumer.KeepsFirst; negative: all). The rows holding the first
+	// whole flows are read whole, the others only on the columns the
+	// consumers aggregate; wholeBefore counts the flows of earlier files.
+	// The split depends only on the input, never on timing.
+	whole, wholeBefore int64
+	cs                 *csvSource
 	q       Query
 	workers int
 	bufs    chan []byte
@@ -242,6 +253,8 @@ func (p *pipeline) read(send func(*csvJob) bool) {
 	var carry []byte
 	prev := make(chan handover, 1)
 	prev <- handover{line: p.cs.line}
+	wholePrev := make(chan int64, 1)
+	wholePrev <- p.wholeBefore
 	for seq := int64(0); ; seq++ {
 		buf := append(p.getBuf(), carry...)
 		want := max(p.cs.chunk, len(carry)+1)
@@ -276,8 +289,8 @@ func (p *pipeline) read(send func(*csvJob) bool) {
 			}
 			want = min(2*want, maxRecordSize)
 		}
-		j := &csvJob{seq: seq, prev: prev, next: make(chan handover, 1)}
-		prev = j.next
+		j := &csvJob{seq: seq, prev: prev, next: make(chan handover, 1), wholePrev: wholePrev, wholeNext: make(chan int64, 1)}
+		prev, wholePrev = j.next, j.wholeNext
 		switch {
 		case rerr != nil:
 			j.err = rerr
@@ -365,10 +378,17 @@ var errStopped = errors.New("stopped")
 // not keep whole (PublicIPs only when AllExtIPs is a column).
 var leanSkip = []field{fTimeGenerated, fFlowType, fPublicIPs, fL4Protocol, fDestPort, fDeniedInFlows, fDeniedOutFlows, fRemoteRegion}
 
+// emitBatch is how many flows rows decodes before it hands them on: the
+// consumer's table probes of a few flows in a row overlap their cache
+// misses, which one flow between two rows' decoding cannot.
+const emitBatch = 16
+
 // rows decodes the records of data (line: the line number of its first
-// byte) and passes each row's flows to emit; full, when set, says whether
-// the consumer wants the next row's flows whole (WantsAll).
-func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit func(*batch), full func() bool) {
+// byte) and passes the flows to emit, a few at a time (emitBatch) and all
+// before it returns. whole, when set, is how many more flows are read
+// whole; once it is 0, rows are read only on the columns the consumers
+// aggregate (leanField).
+func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit func(*batch), whole *int64) {
 	t := &w.tok
 	sc := w.p.cs.sc
 	name := w.p.cs.name
@@ -385,9 +405,11 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 			st.skip(name, at, &rowError{reason: fmt.Sprintf("%d fields, header has %d", r.nf, sc.ncols)})
 			continue
 		}
-		w.scratch = w.scratch[:0]
+		if len(b.flows) == 0 {
+			w.scratch = w.scratch[:0] // strings of batched flows may point here
+		}
 		w.dec.pubQuoted = false
-		lean := full != nil && !full()
+		lean := whole != nil && *whole <= 0
 		cols := w.colField
 		if lean {
 			cols = w.leanField
@@ -425,9 +447,15 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 		for k := n0; k < len(b.flows); k++ {
 			st.stats.keep(&b.flows[k])
 		}
-		if emit != nil {
+		if whole != nil && !lean {
+			*whole -= int64(len(b.flows) - n0)
+		}
+		if emit != nil && len(b.flows) >= emitBatch {
 			emit(b)
 		}
+	}
+	if emit != nil && len(b.flows) > 0 {
+		emit(b)
 	}
 }
 
@@ -589,15 +617,26 @@ func (p *pipeline) finish(st Stats) Stats {
 	return st
 }
 
+// allRead is the count handed on once the flows kept whole are all read.
+const allRead = math.MaxInt64
+
 // runParallel parses on several goroutines, each passing its flows to its
 // own consumer (from ws) as it decodes them; base is added to Positions.
 func (p *pipeline) runParallel(ctx context.Context, ws *workerSet, base Position) (Stats, error) {
 	nw := p.workers
 	ins := make([]*Interner, nw)
 	consumers := make([]Consumer, nw)
+	p.whole = -1
 	for i := range consumers {
 		ins[i], consumers[i] = ws.get(i)
+		k, ok := consumers[i].(interface{ KeepsFirst() int })
+		if i == 0 && ok && k.KeepsFirst() >= 0 {
+			p.whole = int64(k.KeepsFirst())
+		} else if !ok || k.KeepsFirst() < 0 {
+			p.whole = -1
+		}
 	}
+	p.wholeBefore = ws.flowsBefore
 	jobs := make(chan *csvJob, nw)
 	done := make(chan struct{})
 	var once sync.Once
@@ -625,37 +664,52 @@ func (p *pipeline) runParallel(ctx context.Context, ws *workerSet, base Position
 		wg.Go(func() {
 			w := p.newParser(ins[i])
 			c := consumers[i]
-			var full func() bool
-			if wa, ok := c.(interface{ WantsAll() bool }); ok {
-				full = wa.WantsAll
-			}
 			st := &parts[i]
 			for j := range jobs {
 				if j.err != nil {
 					<-j.prev
 					j.next <- handover{failed: true}
+					j.wholeNext <- allRead
 					fail(fmt.Errorf("%s: %w", p.cs.name, j.err))
 					continue
 				}
 				if err := ctx.Err(); err != nil {
 					<-j.prev
 					j.next <- handover{failed: true}
+					j.wholeNext <- allRead
 					fail(err)
+					p.putBuf(j.buf)
 					continue
 				}
 				data, line, err := w.settle(j)
 				if err != nil {
 					p.putBuf(j.buf)
+					j.wholeNext <- allRead
 					continue
 				}
+				var whole *int64
+				var before, left int64
+				if p.whole >= 0 {
+					// Until the first p.whole flows are read, this chunk
+					// needs the count of those before it.
+					if before = <-j.wholePrev; before >= p.whole {
+						j.wholeNext <- allRead
+					}
+					left = max(p.whole-before, 0)
+					whole = &left
+				}
 				at := base | Position(j.seq)<<posFlowBits
+				first := at
 				w.rows(data, line, st, &w.row, func(b *batch) {
 					for k := range b.flows {
 						c.Add(&b.flows[k], &b.keys[k], at)
 						at++
 					}
 					b.flows, b.keys, b.ips = b.flows[:0], b.keys[:0], b.ips[:0]
-				}, full)
+				}, whole)
+				if p.whole >= 0 && before < p.whole {
+					j.wholeNext <- before + int64(at-first)
+				}
 				p.putBuf(j.buf)
 			}
 		})

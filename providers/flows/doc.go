@@ -26,9 +26,10 @@
 //     (flowsummary's Collector) has the columns no aggregate uses
 //     (TimeGenerated, FlowType, L4Protocol, DestPort, DeniedInFlows,
 //     DeniedOutFlows, RemoteRegion, and PublicIPs when AllExtIPs is a
-//     column) read only in the flows it keeps whole (the first MaxKept), so
-//     a malformed value there in a later row does not drop that row from
-//     the flow index and the series.
+//     column) read only in the rows holding the flows it may keep whole
+//     (the first MaxKept, in input order), so a malformed value there in a
+//     later row does not drop that row from the flow index and the series.
+//     Which rows those are depends on the input only.
 //   - CSV damage costs only the lines it covers: an unterminated quote loses
 //     the line it opened on and reading resumes at the next line (a quoted
 //     field may hold newlines, but a record spanning lines that does not fit

@@ -28,12 +28,14 @@ const (
 // consumer that keeps a flow deep copies it.
 //
 // A consumer that keeps few flows whole (an aggregation) may also have a
-// method WantsAll() bool: before each row the reader asks it, and when it
-// says false the reader projects: the columns no aggregate uses
-// (TimeGenerated, FlowType, L4Protocol, DestPort, DeniedInFlows,
-// DeniedOutFlows, RemoteRegion, and PublicIPs when AllExtIPs is a column of
-// its own) are not read — left zero, and a malformed value there does not
-// make the row skipped. Every other column is checked as always.
+// method KeepsFirst() int: the number of flows, in input order, it may keep
+// whole (negative: any). The reader then reads whole only the rows holding
+// the first KeepsFirst() flows; in the others it projects: the columns no
+// aggregate uses (TimeGenerated, FlowType, L4Protocol, DestPort,
+// DeniedInFlows, DeniedOutFlows, RemoteRegion, and PublicIPs when AllExtIPs
+// is a column of its own) are not read — left zero, and a malformed value
+// there does not make the row skipped. Every other column is checked as
+// always. Which rows are read whole depends on the input only.
 type Consumer interface {
 	Add(f *Flow, k *Keys, at Position)
 }
@@ -67,6 +69,7 @@ type workerSet struct {
 	newConsumer func(*Interner) Consumer
 	ins         []*Interner
 	cs          []Consumer
+	flowsBefore int64 // flows of the files already read (for KeepsFirst)
 }
 
 func (w *workerSet) get(i int) (*Interner, Consumer) {
@@ -112,6 +115,7 @@ func (m multiSource) streamParallel(ctx context.Context, q Query, ws *workerSet,
 	var st Stats
 	for i, s := range m {
 		t, err := streamParallelAt(ctx, s, q, ws, base|Position(i)<<posFileShift)
+		ws.flowsBefore += t.RowsKept
 		st.merge(t)
 		if err != nil {
 			return st, err
