@@ -179,7 +179,7 @@ type csvJob struct {
 	// or allRead once they are more than the consumers keep whole (see
 	// pipeline.whole); wholeNext passes this job's count on.
 	wholePrev, wholeNext chan int64
-	res  chan *batch // ordered mode: the job's flows
+	res                  chan *batch // ordered mode: the job's flows
 }
 
 // handover passes what the next chunk needs from the one before it.
@@ -198,9 +198,9 @@ type pipeline struct {
 	// The split depends only on the input, never on timing.
 	whole, wholeBefore int64
 	cs                 *csvSource
-	q       Query
-	workers int
-	bufs    chan []byte
+	q                  Query
+	workers            int
+	bufs               chan []byte
 }
 
 func newPipeline(cs *csvSource, q Query) *pipeline {
