@@ -62,6 +62,10 @@ func FuzzTokenizer(f *testing.F) {
 		"6\" pipe,b,c\n", strings.Repeat("x", 62) + "\"q\",b\n", "\"a\"\r\n\"b\"\r\n", "\"a\"\rb\n",
 		// more than 8 and 16 separators in one 64-byte block, blank lines
 		strings.Repeat(",", 20) + "\n\n" + strings.Repeat("a,", 30) + "\n",
+		// long enough for the assembly path: quotes across blocks, a closing
+		// quote at a block's last byte, CRLF, a multi-line field, damage
+		strings.Repeat("abc,\"d,e\",f\n", 20), strings.Repeat("x", 63) + "\"" + strings.Repeat(",\"y\"\r\n", 30),
+		strings.Repeat("a,\"b\nc\",d\n", 15) + "e,\"f\n" + strings.Repeat("g,h,i\n", 20),
 	} {
 		f.Add([]byte(s), uint8(0))
 		f.Add([]byte(s), uint8(3))
@@ -78,6 +82,14 @@ func FuzzTokenizer(f *testing.F) {
 		if d := cmp.Diff(want, got); d != "" {
 			t.Fatalf("%q (-slow +fast):\n%s", data, d)
 		}
+		withoutTokBlocks(func() { // the Go path of CPUs without the assembly one
+			var gofast tokenizer
+			gofast.ncols = int(ncols)
+			gofast.tokenize(data, true)
+			if d := cmp.Diff(want, tokRecords(&gofast, data)); d != "" {
+				t.Fatalf("%q (-slow +Go fast):\n%s", data, d)
+			}
+		})
 		// Not at the end of the file: a record still open at the end is
 		// handed on, and what comes before it is the same.
 		tail2, _, _ := fast.tokenize(data, false)

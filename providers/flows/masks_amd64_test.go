@@ -16,3 +16,12 @@ func asmMasks() []maskImpl {
 	}
 	return out
 }
+
+// withoutTokBlocks runs fn with the tokenizer's assembly path off (the Go
+// path of every CPU without AVX-512 VBMI2).
+func withoutTokBlocks(fn func()) {
+	was := hasTokBlocks
+	hasTokBlocks = false
+	defer func() { hasTokBlocks = was }()
+	fn()
+}

@@ -72,6 +72,7 @@ type tokenizer struct {
 	ends  []int32
 	recs  []record
 	masks [maskBatch]blockMasks
+	out   [maskBatch]blockOut
 	pad   [64]byte
 }
 
@@ -125,11 +126,27 @@ func (t *tokenizer) fast(data []byte, pos, line int) (int, int, bool) {
 	base := pos
 	lines := line  // newlines before base
 	var inq uint64 // all ones when base is inside quotes
-	prevSep, prevQ := uint64(1), uint64(0)
+	// prevOK is 1 when the byte before base is a separator outside quotes
+	// or a quote (a quote may open a field after it).
+	prevOK := uint64(1)
 	batch, bi := 0, 0
+	goBlock := false // the assembly stopped before this block: the Go path takes it
 	for base < n {
+		if hasTokBlocks && !goBlock && bi == batch && n-base >= 64 {
+			var stop bool
+			var next, nextLine int
+			base, lines, recStart, recField, recLine, inq, prevOK, goBlock, next, nextLine, stop = t.asmBlocks(data, base, lines, recStart, recField, recLine, inq, prevOK)
+			if stop {
+				return next, nextLine, false
+			}
+			continue
+		}
+		goBlock = false
 		if bi == batch {
 			batch, bi = min((n-base)/64, maskBatch), 0
+			if hasTokBlocks {
+				batch = min(batch, 1) // one block, then the assembly again
+			}
 			if batch > 0 {
 				structMasks(data[base:base+64*batch], t.masks[:batch])
 			} else {
@@ -152,7 +169,7 @@ func (t *tokenizer) fast(data []byte, pos, line int) (int, int, bool) {
 		{
 			seps := c | nl
 			opener, closer := q&inside, q&^inside
-			bad := opener &^ (seps<<1 | prevSep | q<<1 | prevQ)
+			bad := opener &^ ((seps|q)<<1 | prevOK)
 			badClose := closer &^ ((seps | q) >> 1)
 			for bc := badClose; bc != 0; bc &= bc - 1 {
 				b := bits.TrailingZeros64(bc)
@@ -176,8 +193,7 @@ func (t *tokenizer) fast(data []byte, pos, line int) (int, int, bool) {
 			inq = -(inside >> 63)
 		}
 		sep := (c | nl) &^ inside
-		prevSep = sep >> 63
-		prevQ = q >> 63
+		prevOK = (sep | q) >> 63
 		// Write every separator's offset without a branch per separator
 		// (most blocks hold at most 8), then close the records at the
 		// newlines among them.
@@ -252,6 +268,66 @@ func (t *tokenizer) fast(data []byte, pos, line int) (int, int, bool) {
 		return next, nextLine, false
 	}
 	return n, lines, false
+}
+
+// blockOut is what the assembly fast path gives for one block: the
+// separators and newlines outside quotes, all newlines, and the quote
+// state after it (bit 0: inside quotes, bit 1: prevOK).
+type blockOut struct {
+	sep, nl, nlAll, state uint64
+}
+
+// quoteState is the quote state between blocks: inq all ones inside
+// quotes, prevOK as in fast.
+type quoteState struct {
+	inq, prevOK uint64
+}
+
+// asmBlocks runs the assembly fast path (tokBlocks) over the whole blocks
+// from base and closes the records at their newlines, as fast's Go path
+// does. It returns the state after the blocks it took; goBlock says the
+// next block must take the Go path (its quotes need it); stop, with next and
+// nextLine, that a record was dropped for recovery.
+func (t *tokenizer) asmBlocks(data []byte, base, lines, recStart, recField, recLine int, inq, prevOK uint64) (nbase, nlines, nrecStart, nrecField, nrecLine int, ninq, nprevOK uint64, goBlock bool, next, nextLine int, stop bool) {
+	nb := min((len(data)-base)/64, maskBatch)
+	t.ends = slices.Grow(t.ends, 64*nb+64)
+	k0 := len(t.ends)
+	qs := quoteState{inq, prevOK}
+	done, nends := tokBlocks(data[base:], nb, base, t.ends[k0:cap(t.ends)], t.out[:nb], &qs)
+	ends := t.ends[:k0+nends]
+	k := k0
+	for i := 0; i < done; i++ {
+		o := &t.out[i]
+		bb := base + 64*i
+		for r := o.nl; r != 0; r &= r - 1 {
+			b := bits.TrailingZeros64(r)
+			p := bb + b
+			below := uint64(1)<<b - 1
+			idx := k + bits.OnesCount64(o.sep&below)
+			lineAt := lines + bits.OnesCount64(o.nlAll&below)
+			end := p
+			if end > recStart && data[end-1] == '\r' {
+				end--
+			}
+			if nf := idx - recField + 1; lineAt != recLine || (nf == 1 && end == recStart) {
+				// A record holding newlines, or a blank line: this block
+				// separator by separator, then on from the next.
+				t.ends = ends[:idx]
+				recStart, recField, recLine, next, nextLine, stop = t.rest(data, bb, o.sep&^below, o.nlAll, lines, recStart, recField, recLine)
+				if stop {
+					return
+				}
+				return bb + 64, lines + bits.OnesCount64(o.nlAll), recStart, recField, recLine, -(o.state & 1), o.state >> 1, false, 0, 0, false
+			}
+			ends[idx] = int32(end)
+			t.recs = append(t.recs, record{start: int32(recStart), field: int32(recField), nf: int32(idx - recField + 1), line: int32(recLine), lines: 1})
+			recStart, recField, recLine = p+1, idx+1, lineAt+1
+		}
+		k += bits.OnesCount64(o.sep)
+		lines += bits.OnesCount64(o.nlAll)
+	}
+	t.ends = ends
+	return base + 64*done, lines, recStart, recField, recLine, qs.inq, qs.prevOK, done < nb, 0, 0, false
 }
 
 // rest handles the separators sep of the block at base one by one (the
