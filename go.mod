@@ -10,7 +10,7 @@ require (
 	github.com/chromedp/chromedp v0.23.0
 	github.com/go-echarts/go-echarts/v2 v2.6.7
 	github.com/google/go-cmp v0.7.0
-	github.com/janpfeifer/gonb v0.11.3
+	github.com/janpfeifer/gonb v0.11.4
 	github.com/klauspost/compress v1.20.4
 	github.com/likexian/whois v1.15.7
 	github.com/likexian/whois-parser v1.24.21

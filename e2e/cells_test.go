@@ -10,17 +10,20 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
+	"go/types"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
 // TestNotebookCellsCompile compiles every Go code cell of notebooks/NetworkFlowSummary.ipynb as
-// GoNB would, without Jupyter: the setup cell's declarations (imports, check) plus the cell's own,
-// the part after %% as main. Cells made only of comments (the Log Analytics example) are
+// GoNB would, without Jupyter: the declarations of every cell before it (GoNB carries them from
+// cell to cell; a later one of the same name replaces an earlier one) plus the cell's own, the
+// part after %% as main. Cells made only of comments (the Log Analytics example) are
 // uncommented first, so the example an analyst copies stays in step with the API.
 func TestNotebookCellsCompile(t *testing.T) {
 	requireTools(t)
@@ -29,22 +32,20 @@ func TestNotebookCellsCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var setup gonbCell
-	compiled := 0
+	var before []gonbCell
+	compiled, code := 0, 0
 	for i, c := range nbk.Cells {
 		if c.CellType != "code" {
 			continue
 		}
+		code++
 		src := string(c.Source)
 		commented := isAllComments(src)
 		if commented {
 			src = uncomment(src)
 		}
 		cell := splitGoNBCell(src)
-		if strings.Contains(src, "go work init") { // the setup cell: its declarations carry over
-			setup = cell
-		}
-		prog, err := cellProgram(setup, cell)
+		prog, err := cellProgram(before, cell)
 		if err != nil {
 			t.Errorf("cell %d: %v", i, err)
 			continue
@@ -54,9 +55,12 @@ func TestNotebookCellsCompile(t *testing.T) {
 			continue
 		}
 		compiled++
+		if !commented { // the example stays an example: its declarations are not carried
+			before = append(before, cell)
+		}
 	}
-	if compiled < 8 {
-		t.Errorf("compiled %d cells, want all code cells (≥ 8)", compiled)
+	if compiled != code || code < 6 {
+		t.Errorf("compiled %d of %d code cells, want all (≥ 6)", compiled, code)
 	}
 }
 
@@ -113,63 +117,96 @@ func uncomment(src string) string {
 	return strings.Join(lines, "\n")
 }
 
-// cellProgram is the program GoNB would build: the imports of both (deduplicated), the setup's
-// other declarations unless the cell redeclares them, the cell's, and main.
-func cellProgram(setup, cell gonbCell) (string, error) {
+// cellProgram is the program GoNB would build for cell after the cells before: the imports of
+// all (deduplicated), the other declarations by name (a later one replaces an earlier one,
+// keeping the place of the first), and the cell's main.
+func cellProgram(before []gonbCell, cell gonbCell) (string, error) {
 	fset := token.NewFileSet()
-	parse := func(name, decls string) (*ast.File, error) {
-		return parser.ParseFile(fset, name, "package main\n"+decls, parser.ParseComments)
-	}
-	sf, err := parse("setup", setup.decls)
-	if err != nil {
-		return "", fmt.Errorf("setup declarations: %w", err)
-	}
-	cf, err := parse("cell", cell.decls)
-	if err != nil {
-		return "", fmt.Errorf("cell declarations: %w", err)
-	}
-	imports := map[string]string{}
-	var order []string
-	var body bytes.Buffer
-	names := map[string]bool{}
-	for _, d := range cf.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok {
-			names[fd.Name.Name] = true
+	var imports, order []string
+	seenImport := map[string]bool{}
+	decls := map[string]string{}
+	for k, c := range append(append([]gonbCell(nil), before...), cell) {
+		f, err := parser.ParseFile(fset, fmt.Sprintf("cell%d", k), "package main\n"+c.decls, parser.ParseComments)
+		if err != nil {
+			return "", fmt.Errorf("declarations of code cell %d: %w", k, err)
 		}
-	}
-	for _, f := range []*ast.File{sf, cf} {
 		for _, im := range f.Imports {
 			key := im.Path.Value
 			if im.Name != nil {
 				key = im.Name.Name + " " + key
 			}
-			if _, ok := imports[key]; !ok {
-				imports[key] = key
-				order = append(order, key)
+			if !seenImport[key] {
+				seenImport[key] = true
+				imports = append(imports, key)
 			}
 		}
 		for _, d := range f.Decls {
-			if gd, ok := d.(*ast.GenDecl); ok && gd.Tok == token.IMPORT {
-				continue
+			var specs []ast.Decl
+			switch d := d.(type) {
+			case *ast.GenDecl:
+				if d.Tok == token.IMPORT {
+					continue
+				}
+				for _, s := range d.Specs { // one declaration per spec, so each is keyed by its names
+					specs = append(specs, &ast.GenDecl{Tok: d.Tok, Specs: []ast.Spec{s}})
+				}
+			default:
+				specs = append(specs, d)
 			}
-			if fd, ok := d.(*ast.FuncDecl); ok && f == sf && names[fd.Name.Name] {
-				continue
+			for _, sd := range specs {
+				var b bytes.Buffer
+				if err := printer.Fprint(&b, fset, sd); err != nil {
+					return "", err
+				}
+				key := declName(sd)
+				if _, ok := decls[key]; !ok {
+					order = append(order, key)
+				}
+				decls[key] = b.String()
 			}
-			if err := printer.Fprint(&body, fset, d); err != nil {
-				return "", err
-			}
-			body.WriteString("\n\n")
 		}
 	}
 	var b strings.Builder
 	b.WriteString("package main\n\nimport (\n")
-	for _, k := range order {
+	for _, k := range imports {
 		b.WriteString("\t" + k + "\n")
 	}
 	b.WriteString(")\n\n")
-	b.WriteString(body.String())
+	for _, k := range order {
+		b.WriteString(decls[k] + "\n\n")
+	}
 	b.WriteString("func main() {\n" + cell.main + "\n}\n")
 	return b.String(), nil
+}
+
+// declName keys a declaration as GoNB does: functions and methods by (receiver and) name, a
+// var/const/type spec by its names; blank names (var _ = x) are all distinct.
+func declName(d ast.Decl) string {
+	switch d := d.(type) {
+	case *ast.FuncDecl:
+		if d.Recv != nil && len(d.Recv.List) > 0 {
+			return fmt.Sprintf("func %s.%s", types.ExprString(d.Recv.List[0].Type), d.Name.Name)
+		}
+		return "func " + d.Name.Name
+	case *ast.GenDecl:
+		var names []string
+		for _, s := range d.Specs {
+			switch s := s.(type) {
+			case *ast.ValueSpec:
+				for _, n := range s.Names {
+					names = append(names, n.Name)
+				}
+			case *ast.TypeSpec:
+				names = append(names, s.Name.Name)
+			}
+		}
+		key := d.Tok.String() + " " + strings.Join(names, ",")
+		if slices.Contains(names, "_") {
+			key += fmt.Sprintf(" @%d", d.Specs[0].Pos())
+		}
+		return key
+	}
+	return fmt.Sprintf("decl @%d", d.Pos())
 }
 
 // buildProgram builds prog as package main inside the module (through -overlay, nothing is

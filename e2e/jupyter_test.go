@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,20 +34,41 @@ func repoRoot(t testing.TB) string {
 // artifactsDir is $ARTIFACTS_DIR or e2e/artifacts, created.
 func artifactsDir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("ARTIFACTS_DIR")
-	if dir == "" {
-		dir = filepath.Join(repoRoot(t), "e2e", "artifacts")
-	}
+	dir := artifactsDirPath()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return dir
 }
 
-// toolPath is PATH with the directories install-test-deps.sh installs gonb, goimports and
-// gopls into, and Go's own bin directory (GoNB runs `go`).
+// artifactsDirPath is $ARTIFACTS_DIR or e2e/artifacts (go test runs in e2e/).
+func artifactsDirPath() string {
+	if dir := os.Getenv("ARTIFACTS_DIR"); dir != "" {
+		return dir
+	}
+	wd, _ := os.Getwd()
+	return filepath.Join(wd, "artifacts")
+}
+
+// jupyterVenv is the virtual environment install-test-deps.sh installs Jupyter into:
+// $NOTEBOOKLETS_VENVS/jupyter, default ~/.cache/notebooklets-test-deps/venvs/jupyter.
+func jupyterVenv() string {
+	if d := os.Getenv("NOTEBOOKLETS_VENVS"); d != "" {
+		return filepath.Join(d, "jupyter")
+	}
+	cache := os.Getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home, _ := os.UserHomeDir()
+		cache = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(cache, "notebooklets-test-deps", "venvs", "jupyter")
+}
+
+// toolPath is PATH with, first, the Jupyter venv's bin directory (its jupyter, never another
+// one on PATH), then the directories install-test-deps.sh installs gonb, goimports and gopls
+// into, and Go's own bin directory (GoNB runs `go`).
 func toolPath() string {
-	dirs := []string{"/usr/local/bin"}
+	dirs := []string{filepath.Join(jupyterVenv(), "bin"), "/usr/local/bin"}
 	if out, err := exec.Command("go", "env", "GOPATH", "GOROOT").Output(); err == nil {
 		f := strings.Fields(string(out))
 		if len(f) == 2 {
@@ -63,9 +83,14 @@ func requireTools(t testing.TB) {
 	t.Helper()
 	t.Setenv("PATH", toolPath())
 	var missing []string
-	for _, b := range []string{"jupyter", "jupyter-nbconvert", "jupyter-notebook", "gonb", "goimports", "gopls", "go"} {
-		if _, err := exec.LookPath(b); err != nil {
+	for _, b := range []string{"jupyter", "jupyter-lab", "jupyter-notebook", "jupyter-nbconvert", "gonb", "goimports", "gopls", "go"} {
+		p, err := exec.LookPath(b)
+		if err != nil {
 			missing = append(missing, b)
+			continue
+		}
+		if strings.HasPrefix(b, "jupyter") && !strings.HasPrefix(p, filepath.Join(jupyterVenv(), "bin")+string(os.PathSeparator)) {
+			missing = append(missing, b+" from "+jupyterVenv()+" (found "+p+")")
 		}
 	}
 	if _, err := os.Stat(chromiumPath()); err != nil {
@@ -150,79 +175,6 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// jupyterServer is a classic Notebook server on loopback with a random token.
-type jupyterServer struct {
-	URL, Token, Root string
-	proc             *proc
-}
-
-// startNotebookServer starts `jupyter notebook` serving root; it is stopped (with every
-// kernel it started) by t.Cleanup.
-func startNotebookServer(t testing.TB, root string, env []string) *jupyterServer {
-	t.Helper()
-	port := freePort(t)
-	s := &jupyterServer{URL: fmt.Sprintf("http://127.0.0.1:%d", port), Token: randomToken(), Root: root}
-	logf, err := os.Create(filepath.Join(artifactsDir(t), "jupyter-"+sanitize(t.Name())+".log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { logf.Close() })
-	args := []string{"notebook",
-		"--no-browser", "--ip=127.0.0.1", fmt.Sprintf("--port=%d", port), "--port-retries=0",
-		"--NotebookApp.token=" + s.Token, "--NotebookApp.password=", "--notebook-dir=" + root,
-		"--NotebookApp.shutdown_no_activity_timeout=0", "--MappingKernelManager.cull_idle_timeout=0"}
-	if os.Geteuid() == 0 {
-		args = append(args, "--allow-root") // CI runs as root
-	}
-	s.proc = startProc(t, root, jupyterEnv(t, env...), logf, "jupyter", args...)
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/api/status?token=" + s.Token)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
-		}
-		select {
-		case <-s.proc.exited:
-			t.Fatalf("jupyter notebook exited: %v\n%s", s.proc.err, tail(s.proc.out.String(), 4000))
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("jupyter notebook not ready after 60s\n%s", tail(s.proc.out.String(), 4000))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// guardNotebook restores the notebook file at rel if the test changed it (a safety net: the
-// browser helpers already switch autosave off) and removes a .ipynb_checkpoints it created.
-func (s *jupyterServer) guardNotebook(t testing.TB, rel string) {
-	t.Helper()
-	path := filepath.Join(s.Root, filepath.FromSlash(rel))
-	orig, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ckpt := filepath.Join(filepath.Dir(path), ".ipynb_checkpoints")
-	_, ckptErr := os.Stat(ckpt)
-	t.Cleanup(func() {
-		if now, err := os.ReadFile(path); err != nil || string(now) != string(orig) {
-			t.Errorf("the test changed %s; restored it", rel)
-			_ = os.WriteFile(path, orig, 0o644)
-		}
-		if os.IsNotExist(ckptErr) {
-			_ = os.RemoveAll(ckpt)
-		}
-	})
-}
-
-// NotebookURL is the page of the notebook at rel (slash-separated, under Root).
-func (s *jupyterServer) NotebookURL(rel string) string {
-	return s.URL + "/notebooks/" + rel + "?token=" + s.Token
 }
 
 func sanitize(s string) string {

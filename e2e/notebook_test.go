@@ -58,6 +58,16 @@ type savedResult struct {
 			Default bool       `json:"default"`
 		} `json:"choices"`
 	} `json:"default_asn_selection"`
+	HostEntity struct {
+		IPAddress string   `json:"IpAddress"`
+		PublicIPs []string `json:"PublicIpAddresses"`
+	} `json:"host_entity"`
+	GeoMapSelData *struct {
+		Points []struct {
+			IP   string `json:"ip"`
+			Role string `json:"role"`
+		} `json:"points"`
+	} `json:"geo_map_selected"`
 	SelectedASNs  asnIDs `json:"selected_asns"`
 	SelectionNote string `json:"selection_note"`
 	Selected      bool   `json:"selected"`
@@ -100,6 +110,20 @@ func loadSaved(t testing.TB, dir string) *savedResult {
 		t.Fatalf("load the saved result from %s: %v", dir, err)
 	}
 	return &r
+}
+
+// allASNs are the ASNs of the flow summary's rows.
+func (r *savedResult) allASNs() []string {
+	set := map[string]bool{}
+	for _, row := range r.FlowSummary.Rows {
+		if row.DestASN != "" {
+			set[row.DestNum.String()] = true
+		}
+		if row.SourceASN != "" {
+			set[row.SourceNum.String()] = true
+		}
+	}
+	return sortedKeys(set)
 }
 
 // ipsOfASNs: the dest_ips of rows whose DestASN is chosen and the source_ips of rows whose

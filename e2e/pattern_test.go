@@ -4,80 +4,21 @@ package e2e
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 )
 
-// The widget pattern of DESIGN §3 on GoNB v0.11.3 + Notebook 6.4, with a tiny widget in
+// The widget pattern of DESIGN §3 on GoNB, with a tiny widget in
 // testdata/widget_pattern.ipynb: cell 1 shows checkboxes and Apply, blocks on comms.Listen,
-// persists what arrives; cell 2 (a new process) reads it. These tests pin down the GoNB
-// behaviour the real ASN selector relies on.
+// persists what arrives; cell 2 (a new process) reads it. The headless test pins down what the
+// real ASN selector relies on when no front end answers. (A live variant of this raw widget
+// lost its selection 1 time in 5 to GoNB's 500 ms comm_open_ack limit, which the real selector
+// works around with acknowledged, repeated messages: TestJupyterLabLive and TestNotebook7Live
+// drive that one.)
 
 const patternNotebook = "e2e/testdata/widget_pattern.ipynb"
-
-// TestWidgetPatternLive: in a live page, untick one box, tick another, Apply: the
-// selection reaches the blocked cell, which persists it, and the next cell reads it.
-func TestWidgetPatternLive(t *testing.T) {
-	requireTools(t)
-	root := repoRoot(t)
-	state := t.TempDir()
-	srv := startNotebookServer(t, root, []string{"NOTEBOOKLETS_STATE_DIR=" + state})
-	srv.guardNotebook(t, patternNotebook)
-	b := newBrowser(t)
-	if err := b.openNotebook(srv.NotebookURL(patternNotebook)); err != nil {
-		t.Fatal(err)
-	}
-	if d, err := b.runCell(0, 3*time.Minute); err != nil {
-		t.Fatalf("setup cell: %v", err)
-	} else {
-		t.Logf("setup cell: %v", d)
-	}
-	t0 := time.Now()
-	if err := b.startCell(1); err != nil {
-		t.Fatal(err)
-	}
-	cell := cellSelector(1)
-	if err := b.do(2*time.Minute, chromedp.WaitVisible(chromedp.CSS(cell+` .e2e-apply:enabled`))); err != nil {
-		text, _ := b.cellText(1)
-		t.Fatalf("widget not ready: %v\ncell output: %s\nconsole: %v", err, text, b.Logs())
-	}
-	t.Logf("widget ready after %v", time.Since(t0))
-	if err := b.do(30*time.Second,
-		chromedp.Click(chromedp.CSS(cell+` input[value="AS64500"]`)),
-		chromedp.Click(chromedp.CSS(cell+` input[value="AS64501"]`)),
-		chromedp.Click(chromedp.CSS(cell+` .e2e-apply`)),
-	); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.waitCell(1, time.Minute); err != nil {
-		text, _ := b.cellText(1)
-		t.Fatalf("%v\ncell output: %s\nconsole: %v", err, text, b.Logs())
-	}
-	text, _ := b.cellText(1)
-	t.Logf("widget cell after %v: %s", time.Since(t0), text)
-	if !strings.Contains(text, `selection ["AS64501","AS64502"] (received from the browser)`) {
-		t.Errorf("widget cell output = %q, want the browser's selection", text)
-	}
-	if _, err := b.runCell(2, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	next, _ := b.cellText(2)
-	if !strings.Contains(next, `next cell read ["AS64501","AS64502"]`) {
-		t.Errorf("next cell output = %q, want the persisted selection", next)
-	}
-	if errs := b.Errors(); len(errs) > 0 {
-		t.Errorf("console errors: %v", errs)
-	}
-	shot, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(90))
-	if err == nil {
-		_ = os.WriteFile(filepath.Join(artifactsDir(t), "widget-pattern-live.jpg"), shot, 0o644)
-	}
-}
 
 // TestWidgetPatternHeadless: under nbconvert nothing answers; the cell must not block, must
 // say it kept the defaults, and the next cell reads them.

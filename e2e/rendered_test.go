@@ -16,20 +16,32 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestNotebookRenderedHTML exports the executed notebook to HTML (nbconvert --to html) and
-// opens it in Chromium, once as exported (Debian's nbconvert links its local RequireJS, the
-// classic-Notebook path) and once with RequireJS removed (the JupyterLab / plain HTML path).
-// Each must show echarts canvases, Leaflet markers or clusters, the flow index table with
-// bars, and log no script error (unreachable map tiles excepted: the tests serve a local
-// tile, so none is expected). A screenshot of each section goes to $ARTIFACTS_DIR.
+// TestNotebookRenderedHTML exports the executed notebook to HTML (PyPI nbconvert's lab template,
+// nbconvert --to html) and opens it in Chromium, once with RequireJS (the page loads the pinned
+// requirejs from the local asset server: the classic-Notebook path, where UMD modules register
+// with AMD) and once without (the JupyterLab / plain HTML path). MathJax, which the template
+// would load from a CDN, is left out (no formula in the notebook). Each must show echarts
+// canvases, Leaflet markers or clusters, the flow index table with bars, and log no script
+// error (unreachable map tiles excepted: the tests serve a local tile, so none is expected).
+// A screenshot of each section goes to $ARTIFACTS_DIR.
 func TestNotebookRenderedHTML(t *testing.T) {
 	executedNotebook(t)
+	assetsURL := ""
+	for _, e := range headless.assetEnv {
+		if v, ok := strings.CutPrefix(e, "NOTEBOOKLETS_ASSETS_URL="); ok {
+			assetsURL = v
+		}
+	}
+	if assetsURL == "" {
+		t.Fatal("no asset server URL")
+	}
+	noMathJax := "--HTMLExporter.mathjax_url=data:text/javascript,"
 	for _, v := range []struct {
 		name  string
 		extra []string
 	}{
-		{"requirejs", nil},
-		{"no-requirejs", []string{"--HTMLExporter.require_js_url=data:text/javascript,"}},
+		{"requirejs", []string{"--HTMLExporter.require_js_url=" + assetsURL + "/requirejs@2.3.8/require.js", noMathJax}},
+		{"no-requirejs", []string{"--HTMLExporter.require_js_url=data:text/javascript,", noMathJax}},
 	} {
 		t.Run(v.name, func(t *testing.T) {
 			out := filepath.Join(artifactsDir(t), "NetworkFlowSummary."+v.name+".html")
@@ -47,6 +59,7 @@ type renderFacts struct {
 	Echarts        int      `json:"echarts"`
 	EchartsCanvas  int      `json:"echartsCanvas"`
 	Leaflet        int      `json:"leaflet"`
+	LeafletDrawn   int      `json:"leafletDrawn"`
 	Markers        int      `json:"markers"`
 	Clusters       int      `json:"clusters"`
 	FlowTables     int      `json:"flowTables"`
@@ -56,15 +69,30 @@ type renderFacts struct {
 	TilesRequested int      `json:"tiles"`
 }
 
-func checkRendered(t *testing.T, htmlPath, name string) {
-	b := newBrowser(t)
-	if err := b.do(time.Minute, chromedp.Navigate("file://"+htmlPath)); err != nil {
-		t.Fatal(err)
-	}
-	titles := sectionTitles(t)
-	factsJS := `(() => {
+func (f *renderFacts) add(g renderFacts) {
+	f.Echarts += g.Echarts
+	f.EchartsCanvas += g.EchartsCanvas
+	f.Leaflet += g.Leaflet
+	f.LeafletDrawn += g.LeafletDrawn
+	f.Markers += g.Markers
+	f.Clusters += g.Clusters
+	f.FlowTables += g.FlowTables
+	f.Bars += g.Bars
+	f.Titles = append(f.Titles, g.Titles...)
+	f.TilesRequested += g.TilesRequested
+	f.RequireJS = f.RequireJS || g.RequireJS
+}
+
+// renderFactsJS counts, under the element scope evaluates to (document for a whole page),
+// what the widgets drew: echarts instances and their visible canvases, Leaflet maps (drawn:
+// with a map pane), markers, clusters, flow index tables and their inline bars, the section
+// headings outside the help cell, whether RequireJS is loaded and how many tiles loaded.
+func renderFactsJS(scope string) string {
+	return `(() => {
+		const root = ` + scope + `;
+		if (!root) return {};
 		const visible = (el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-		const q = (s) => [...document.querySelectorAll(s)];
+		const q = (s) => [...root.querySelectorAll(s)];
 		const flowTables = q('table').filter(tb => /TotalAllowedFlows/.test((tb.tHead || tb).textContent) && /L7Protocol/.test(tb.textContent));
 		// A bar: a cell (or an element in it) drawn with a gradient (pandas Styler.bar style) or a
 		// percentage width / "bar" class, visible.
@@ -75,6 +103,7 @@ func checkRendered(t *testing.T, htmlPath, name string) {
 			echarts: q('[_echarts_instance_]').length,
 			echartsCanvas: q('[_echarts_instance_] canvas').filter(visible).length,
 			leaflet: q('.leaflet-container').length,
+			leafletDrawn: q('.leaflet-container').filter(m => m.querySelector('.leaflet-map-pane')).length,
 			markers: q('.leaflet-marker-icon:not(.marker-cluster), .leaflet-overlay-pane path.leaflet-interactive').length,
 			clusters: q('.marker-cluster').length,
 			flowTables: flowTables.length,
@@ -84,6 +113,15 @@ func checkRendered(t *testing.T, htmlPath, name string) {
 			requirejs: typeof window.requirejs === 'function',
 			tiles: q('img.leaflet-tile-loaded').length,
 		}; })()`
+}
+
+func checkRendered(t *testing.T, htmlPath, name string) {
+	b := newBrowser(t)
+	if err := b.do(time.Minute, chromedp.Navigate("file://"+htmlPath)); err != nil {
+		t.Fatal(err)
+	}
+	titles := sectionTitles(t)
+	factsJS := renderFactsJS("document")
 	var f renderFacts
 	deadline := time.Now().Add(60 * time.Second)
 	for {

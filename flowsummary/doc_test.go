@@ -105,7 +105,7 @@ func checkDocNames(t *testing.T, what, doc string) {
 			t.Errorf("%s's doc does not name option %s", what, o.Name)
 		}
 	}
-	for _, sec := range Sections() {
+	for _, sec := range append(Sections(), SectionNextSteps) {
 		name := sectionConstName(t, sec)
 		if !strings.Contains(doc, name) {
 			t.Errorf("%s's doc does not name section %s (%s)", what, name, sec)

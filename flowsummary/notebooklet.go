@@ -35,8 +35,8 @@ import (
 // (the defaults) and geo_map. Sections (Show): SectionRun,
 // SectionFlowsByProtocol, SectionFlowsByDirection, SectionFlowValues,
 // SectionFlowIndex, SectionFlowSummary, SectionGeoMapAll, SectionSelectASNs,
-// SectionTILookup, SectionGeoMapSelected. nb.Help("NetworkFlowSummary")
-// shows all of it in a cell.
+// SectionTILookup, SectionGeoMapSelected, and Run's closing
+// SectionNextSteps. nb.Help("NetworkFlowSummary") shows all of it in a cell.
 type NetworkFlowSummary struct {
 	flows  flows.Source
 	hosts  hosts.Resolver
@@ -94,7 +94,8 @@ var sampleProviders = func() (flows.Source, hosts.Resolver, geoip.Locator, asn.R
 // Display sections, each shown again with Show: SectionRun,
 // SectionFlowsByProtocol, SectionFlowsByDirection, SectionFlowValues,
 // SectionFlowIndex, SectionFlowSummary, SectionSelectASNs,
-// SectionTILookup, SectionGeoMapAll, SectionGeoMapSelected.
+// SectionTILookup, SectionGeoMapAll, SectionGeoMapSelected; and
+// SectionNextSteps, the hints Run ends with.
 func New(options ...Setting) *NetworkFlowSummary {
 	var s settings
 	for _, set := range options {

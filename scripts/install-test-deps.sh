@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need on a fresh Debian 12 machine (run as root):
-#   - Debian packages: Jupyter (nbconvert, classic Notebook 6.4, ipykernel, nbclient), pandas, Chromium;
-#   - the GoNB kernel and goimports built from go.mod's pinned tool lines, plus gopls v0.23.0
-#     (GoNB needs goimports and gopls on PATH), installed into $GOBIN_DIR (default /usr/local/bin when writable, else
-#     $(go env GOPATH)/bin), then `gonb --install` (kernel spec under ~/.local/share/jupyter);
-#   - the pinned JavaScript assets (echarts, leaflet, leaflet.markercluster) with `npm ci` in e2e/.
-# Idempotent and fast when everything is already in place. Set QUIET=0 for full output.
+# Installs what the tests need on a fresh Debian 12 machine (as root, or a user with sudo for
+# apt-get; nothing else needs root). Idempotent: a second run only checks, in a few seconds.
+# Each step is one clearly marked block below; add a step as a new block (a helper's own
+# virtual environment: one `python_venv NAME REQUIREMENTS` line).
+#
+#   1. Debian packages: Chromium and fonts (the browser tests), python3-venv (the virtual
+#      environments), python3-pandas (scripts/bench.sh runs ../shared/bench/pandas_baseline.py
+#      with /usr/bin/python3). `apt-get update` runs first, and only when something is missing.
+#   2. Jupyter in a Python virtual environment, exact pins from scripts/requirements-test.txt:
+#      JupyterLab 4.6, Notebook 7, nbconvert, nbclient, jupyter_client, pyarrow. Its bin directory is
+#      $NOTEBOOKLETS_VENVS/jupyter/bin (default ~/.cache/notebooklets-test-deps/venvs/jupyter/bin):
+#      scripts/test.sh and the e2e tests put it first on PATH.
+#   3. The GoNB kernel and goimports built from go.mod's tool lines (this module's build list),
+#      gopls at $GOPLS_VERSION, into $GOBIN_DIR (default /usr/local/bin when writable, else
+#      $(go env GOPATH)/bin); then `gonb --install` writes the kernel spec to
+#      ~/.local/share/jupyter/kernels/gonb (or $JUPYTER_DATA_DIR), which the venv's jupyter
+#      reads; the step checks that with `jupyter kernelspec list`.
+#   4. The pinned JavaScript assets (echarts, leaflet, leaflet.markercluster): `npm ci` in e2e/.
+#
+# Set QUIET=0 for the full output of every command.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 quiet="${QUIET:-1}"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/notebooklets-test-deps"
+venvs="${NOTEBOOKLETS_VENVS:-$cache/venvs}"
+mkdir -p "$cache" "$venvs"
 
 log() { printf 'install-test-deps: %s\n' "$*"; }
 
@@ -30,9 +46,27 @@ run() {
 	rm -f "$out"
 }
 
-# --- Debian packages ---------------------------------------------------------------------
-debs=(jupyter-nbconvert jupyter-notebook python3-ipykernel python3-nbclient
-	python3-jupyter-client jupyter-client python3-pandas chromium fonts-liberation)
+# python_venv NAME REQUIREMENTS: a virtual environment $venvs/NAME with exactly the packages of
+# REQUIREMENTS (a file of name==version lines, every dependency pinned), built with Debian's
+# /usr/bin/python3. It is rebuilt from scratch when the file or the Python version changes
+# (a stamp in the venv records the file's sha256), so no stale package stays behind.
+python_venv() {
+	local name="$1" req="$2" dir="$venvs/$1" py=/usr/bin/python3
+	local want
+	want="$(sha256sum "$req" | cut -d' ' -f1) $("$py" -c 'import sys; print(sys.version.split()[0])')"
+	if [[ -x "$dir/bin/python" && -f "$dir/.requirements-stamp" && "$(cat "$dir/.requirements-stamp")" == "$want" ]]; then
+		return
+	fi
+	log "python venv $name ($req) -> $dir"
+	rm -rf "$dir"
+	run "$py" -m venv "$dir"
+	run "$dir/bin/pip" install --no-input --disable-pip-version-check --require-virtualenv --no-deps -r "$req"
+	run "$dir/bin/pip" check --disable-pip-version-check
+	printf '%s' "$want" >"$dir/.requirements-stamp"
+}
+
+# ==> step 1: Debian packages ===============================================================
+debs=(chromium fonts-liberation fonts-dejavu-core python3-venv python3-pandas)
 missing=()
 for p in "${debs[@]}"; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -42,12 +76,17 @@ done
 if ((${#missing[@]})); then
 	sudo=""
 	if [[ "$(id -u)" != 0 ]]; then sudo="sudo"; fi
-	log "apt-get install ${missing[*]}"
+	log "apt-get update; apt-get install ${missing[*]}"
 	run $sudo apt-get update -q
 	run env DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# --- GoNB kernel, goimports, gopls from go.mod's tool lines --------------------------------
+# ==> step 2: Jupyter (JupyterLab, Notebook 7, nbconvert, nbclient, jupyter_client) ==========
+python_venv jupyter "$repo/scripts/requirements-test.txt"
+jupyter_bin="$venvs/jupyter/bin"
+export PATH="$jupyter_bin:$PATH"
+
+# ==> step 3: GoNB kernel, goimports, gopls; the kernel spec ================================
 if [[ -z "${GOBIN_DIR:-}" ]]; then
 	if [[ -w /usr/local/bin ]]; then
 		GOBIN_DIR=/usr/local/bin
@@ -67,8 +106,7 @@ cd "$repo"
 # x/tools), so it is pinned here and built in its own module by `go install pkg@version`.
 GOPLS_VERSION="${GOPLS_VERSION:-v0.23.0}"
 # A stamp per tool records the module version it was built from, so reruns skip the build.
-stampdir="${XDG_CACHE_HOME:-$HOME/.cache}/notebooklets-test-deps"
-mkdir -p "$stampdir"
+stampdir="$cache"
 gover="$(go env GOVERSION)"
 build_tool() { # build_tool BIN PKG VERSION MODE(module|install)
 	local bin="$1" pkg="$2" ver="$3" mode="$4"
@@ -94,8 +132,17 @@ if [[ ! -f "$kernel_json" ]] || ! grep -q "\"$GOBIN_DIR/gonb\"" "$kernel_json"; 
 	log "gonb --install"
 	run "$GOBIN_DIR/gonb" --install --logtostderr
 fi
+# The venv's jupyter must find that spec, and the spec must start our gonb.
+if ! jupyter kernelspec list --json | "$jupyter_bin/python" -c '
+import json, sys
+spec = json.load(sys.stdin)["kernelspecs"].get("gonb")
+sys.exit(0 if spec and spec["spec"]["argv"][0] == sys.argv[1] else 1)' "$GOBIN_DIR/gonb"; then
+	log "jupyter ($jupyter_bin/jupyter) does not see a gonb kernel spec starting $GOBIN_DIR/gonb:"
+	jupyter kernelspec list >&2
+	exit 1
+fi
 
-# --- JavaScript assets ---------------------------------------------------------------------
+# ==> step 4: JavaScript assets =============================================================
 cd "$repo/e2e"
 if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null &&
 	! node -e '
@@ -106,4 +153,4 @@ if ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null &&
 	run npm ci --no-audit --no-fund --ignore-scripts
 fi
 
-log "ok (tools in $GOBIN_DIR; kernel spec $kernel_json; assets in $repo/e2e/node_modules)"
+log "ok: jupyter in $jupyter_bin; gonb, goimports, gopls in $GOBIN_DIR; kernel spec $kernel_json; assets in $repo/e2e/node_modules"

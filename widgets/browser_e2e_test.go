@@ -261,8 +261,9 @@ func browserWidgets(t *testing.T, head, shot string, embedded bool) {
 	}
 	var clusterColor string
 	eval(`getComputedStyle(document.querySelector(".nbl-map .nbl-cluster div")).backgroundColor`, &clusterColor)
-	if clusterColor != "rgb(0, 0, 255)" {
-		t.Errorf("outbound cluster colour %q, want the layer's blue", clusterColor)
+	// The layer's blue, darkened to 75% behind the white count (WCAG 4.5:1).
+	if clusterColor != "color(srgb 0 0 0.75)" {
+		t.Errorf("outbound cluster colour %q, want the layer's blue at 75%%", clusterColor)
 	}
 	// The chart tooltip lists the point's rows, as text.
 	var chartTip string

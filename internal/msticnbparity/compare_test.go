@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/gonotebooklets/notebooklets/flowsummary"
+	"github.com/gonotebooklets/notebooklets/providers/ipaddr"
 )
 
 // outcome is one side's answer for a case, in one shape for both.
@@ -78,6 +79,48 @@ func asnNames(labels []string) []string {
 	return out
 }
 
+// canonicalize rewrites every address of o in ipaddr.Canonical's form and
+// returns the addresses that changed.
+func canonicalize(o *outcome) []string {
+	var changed []string
+	c := func(s string) string {
+		x, ok := ipaddr.Canonical(s)
+		if ok && x != s && !slices.Contains(changed, s) {
+			changed = append(changed, s)
+		}
+		if ok {
+			return x
+		}
+		return s
+	}
+	list := func(ss []string) {
+		for i := range ss {
+			ss[i] = c(ss[i])
+		}
+	}
+	rows := func(rs []indexRow) {
+		for i := range rs {
+			rs[i].Source, rs[i].Dest = c(rs[i].Source), c(rs[i].Dest)
+		}
+	}
+	rows(o.FlowIndex)
+	rows(o.FlowPairs)
+	o.HostIP = c(o.HostIP)
+	for i := range o.Summary {
+		list(o.Summary[i].SourceIPs)
+		list(o.Summary[i].DestIPs)
+	}
+	for i := range o.TI {
+		o.TI[i].Source, o.TI[i].Dest, o.TI[i].Ioc = c(o.TI[i].Source), c(o.TI[i].Dest), c(o.TI[i].Ioc)
+	}
+	for _, pts := range [][]mapPoint{o.MapAll, o.MapSelected} {
+		for i := range pts {
+			pts[i].IP = c(pts[i].IP)
+		}
+	}
+	return changed
+}
+
 // crashRules name msticnb's crashes by the function and code line they
 // happen on.
 var crashRules = []struct{ id, function, code, message string }{
@@ -114,6 +157,13 @@ func compareCase(c parityCase, ours outcome, h harnessCase) []difference {
 	}
 	if !theirs.Ran {
 		return diffs
+	}
+
+	// Addresses: ours are read in one canonical form (::ffff:13.107.4.50 is
+	// 13.107.4.50); msticnb keeps what the file has. Compare msticnb's in
+	// ours' form, and name the difference once.
+	if changed := canonicalize(&theirs); len(changed) > 0 {
+		add("ipv4-mapped-unmapped", "flow_index", "msticnb keeps %s as written, ours reads them as IPv4", strings.Join(changed, ", "))
 	}
 
 	// Options.

@@ -83,13 +83,6 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 		case !ipaddr.IsPublicAddr(a):
 			res.Found[s] = privateInfo(s)
 		default:
-			if c.cache != nil {
-				if inf, ok := c.cache.Get(s); ok {
-					inf.IP, inf.Cached = s, true
-					res.Found[s] = inf
-					continue
-				}
-			}
 			todo = append(todo, s)
 		}
 	}
@@ -112,22 +105,37 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 			c.progress(done, total)
 		}
 	}
-	report(total - len(todo))
-	var fresh []Info
-	for i, st := range c.stages {
-		if len(todo) == 0 || ctx.Err() != nil {
-			break
+	// The local stages (a GeoLite2-ASN file) answer first and are never
+	// cached: their answers are what the file says now, whatever an earlier
+	// run with another file said. The cache stands in for the online stages
+	// only, and gives a local answer the registration details an earlier
+	// run found for the same AS number.
+	nLocal := 0
+	for nLocal < len(c.stages) && isLocal(c.stages[nLocal]) {
+		nLocal++
+	}
+	var fresh []Info // answers of this Resolve, to cache
+	found := func(s string, inf Info) {
+		inf.IP = s
+		if needDetails(inf) && c.cache != nil {
+			if x, ok := c.cache.Get(s); ok && x.ASN == inf.ASN && x.Handle != "" {
+				inf = merge(inf, Info{Handle: x.Handle, Org: x.Org, Abuse: x.Abuse, CIDR: x.CIDR, Registry: x.Registry, Country: x.Country})
+				inf.Cached = true
+			}
 		}
+		res.Found[s] = inf
+		fresh = append(fresh, inf)
+		if needDetails(inf) {
+			pending++
+		}
+	}
+	runStage := func(i int) {
+		st := c.stages[i]
 		r, err := st.Resolve(ctx, todo)
 		var rest []string
 		for _, s := range todo {
 			if inf, ok := r.Found[s]; ok {
-				inf.IP = s
-				res.Found[s] = inf
-				fresh = append(fresh, inf)
-				if needDetails(inf) {
-					pending++
-				}
+				found(s, inf)
 				continue
 			}
 			why := r.Missing[s]
@@ -144,6 +152,26 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 		if i < len(c.stages)-1 {
 			report(total - len(todo) - pending)
 		}
+	}
+	report(total - len(todo))
+	for i := 0; i < nLocal && len(todo) > 0 && ctx.Err() == nil; i++ {
+		runStage(i)
+	}
+	if c.cache != nil && nLocal < len(c.stages) {
+		var rest []string
+		for _, s := range todo {
+			if inf, ok := c.cache.Get(s); ok {
+				inf.IP, inf.Cached = s, true
+				res.Found[s] = inf
+				continue
+			}
+			rest = append(rest, s)
+		}
+		todo = rest
+		report(total - len(todo) - pending)
+	}
+	for i := nLocal; i < len(c.stages) && len(todo) > 0 && ctx.Err() == nil; i++ {
+		runStage(i)
 	}
 	// Addresses no stage found are settled now.
 	report(total - pending)
@@ -186,15 +214,36 @@ func (c *ChainResolver) Resolve(ctx context.Context, ips []string) (Results, err
 		}
 		res.Missing[s] = reasons[s]
 	}
-	if c.cache != nil && len(fresh) > 0 {
-		c.cache.Put(fresh...)
-		if err := c.cache.Save(); err != nil {
-			c.warnings = append(c.warnings, err.Error())
+	// What is cached: the online answers, and the registration details of
+	// local answers (reused only for the same AS number). A local answer
+	// without details is not cached: the file answers it again.
+	if c.cache != nil {
+		var keep []Info
+		for _, inf := range fresh {
+			if !inf.Cached && (!isLocalSource(inf.Source) || inf.Handle != "") {
+				keep = append(keep, inf)
+			}
+		}
+		if len(keep) > 0 {
+			c.cache.Put(keep...)
+			if err := c.cache.Save(); err != nil {
+				c.warnings = append(c.warnings, err.Error())
+			}
 		}
 	}
 	report(total)
 	return res, ctx.Err()
 }
+
+// isLocal reports whether a stage answers from local data (a database
+// file), so that it is asked before the cache and never cached.
+func isLocal(r Resolver) bool {
+	_, ok := r.(*DB)
+	return ok
+}
+
+// isLocalSource reports whether an answer came from a local stage alone.
+func isLocalSource(source string) bool { return source == SourceGeoLite2 }
 
 // progressResolver is a Resolver that reports each address it settles.
 type progressResolver interface {

@@ -320,3 +320,50 @@ func TestUnresolvedAndClose(t *testing.T) {
 		t.Errorf("the chain's Close did not close its database: %v", err)
 	}
 }
+
+// A database's answers are never cached: a chain over another database
+// (a newer GeoLite2 edition, another case's file) says what that file says,
+// not what an earlier run's file said. Online answers are cached.
+func TestChainCacheHoldsOnlineAnswersNotTheFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	first := Chain(asnDB(t)).Cache(NewCache(dir, 0))
+	if r, _ := first.Resolve(ctx, []string{"13.107.4.50"}); r.Found["13.107.4.50"].ASN != 8075 {
+		t.Fatalf("first file: %+v", r.Found)
+	}
+	var buf bytes.Buffer
+	if err := mmdbgen.WriteASN(&buf, []mmdbgen.ASNRecord{{Network: netip.MustParsePrefix("13.107.0.0/16"), ASN: 64497, Org: "OTHER-EDITION"}}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := OpenDBBytes(buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := Chain(other).Cache(NewCache(dir, 0)).Resolve(ctx, []string{"13.107.4.50"})
+	if got := r.Found["13.107.4.50"]; got.ASN != 64497 || got.Cached {
+		t.Errorf("another file's answer: %+v, want AS64497 from the file, not the cache", got)
+	}
+	// An online stage's answer is cached and reused without asking again.
+	asked := 0
+	online := resolverFunc(func(_ context.Context, ips []string) (Results, error) {
+		asked++
+		r := newResults(len(ips))
+		for _, ip := range ips {
+			r.Found[ip] = Info{IP: ip, ASN: 15169, Name: "GOOGLE", Source: SourceCymru}
+		}
+		return r, nil
+	})
+	for range 2 {
+		r, _ := Chain(other, online).Cache(NewCache(dir, 0)).Resolve(ctx, []string{"8.8.8.8"})
+		if r.Found["8.8.8.8"].ASN != 15169 {
+			t.Fatalf("online answer: %+v", r.Found)
+		}
+	}
+	if asked != 1 {
+		t.Errorf("the online stage was asked %d times, want once (then the cache)", asked)
+	}
+}
+
+type resolverFunc func(ctx context.Context, ips []string) (Results, error)
+
+func (f resolverFunc) Resolve(ctx context.Context, ips []string) (Results, error) { return f(ctx, ips) }

@@ -105,8 +105,11 @@
         maxClusterRadius: 40,
         iconCreateFunction: function (c) {
           var d = document.createElement("div");
-          d.style.cssText = "color:#fff;text-shadow:0 0 2px #000;opacity:0.85;box-shadow:0 0 0 4px rgba(255,255,255,0.6)";
+          d.style.cssText = "color:#fff;text-shadow:0 0 2px #000;box-shadow:0 0 0 4px rgba(255,255,255,0.6)";
           d.style.background = l.color;
+          // A darker shade behind the white count (WCAG 4.5:1 even on red);
+          // browsers without color-mix keep the layer's colour.
+          d.style.background = "color-mix(in srgb, " + l.color + " 75%, black)";
           var sp = document.createElement("span");
           sp.textContent = c.getChildCount();
           d.appendChild(sp);
