@@ -2,6 +2,7 @@ package flowsummary
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -38,39 +39,65 @@ func (r FlowIndexRow) Key() FlowKey {
 // FlowIndex accumulates flows into the flow index while they stream by. It
 // keeps one row per key (not the flows), interns the key strings as small
 // integer IDs, and looks rows up by a packed 64-bit key of those IDs, so a
-// row whose key it has seen costs four string-map probes and one integer-map
-// probe, with no allocation. The zero value is not usable; call
-// NewFlowIndex.
+// row whose key it has seen costs at most three string-map probes (each
+// side's last address and the last protocol are remembered) and one
+// integer-map probe, with no allocation. Each row remembers the input
+// position of its first flow, so indexes built from parts of one input on
+// several goroutines merge (Merge) into the index one pass builds. The zero
+// value is not usable; call NewFlowIndex.
 type FlowIndex struct {
 	ips, protos, dirs idTable
-	pos               map[uint64]int32 // packed IDs → row
-	wide              map[FlowKey]int  // keys whose IDs do not fit the packing
-	rows              []FlowIndexRow   // TotalAllowedFlows and TotalBytes kept in totals and bytes
-	totals            []int64          // per row; dense, so the hot path stays in cache
-	bytes             []int64          // per row
-	flows             int64
+	// in, for a part fed by a parse goroutine, gives the address and
+	// protocol IDs (its Keys) instead of ips and protos.
+	in               *flows.Interner
+	srcLast, dstLast lastID
+	pos              keyTable        // packed IDs → the row's sums
+	wide             map[FlowKey]int // keys whose IDs do not fit the packing → keys/accs
+	keys             []rowKey        // per wide row: its key's IDs
+	accs             []rowAcc        // per wide row: what is summed
+	flows            int64
+	next             uint64 // position of the next Add
+	// merging is set while Merge adds rows whose positions may come
+	// before those already seen (otherwise positions only grow, and a
+	// row's first flow is the one that created it).
+	merging bool
 }
 
-// idTable interns strings as dense IDs. It remembers the last string it
-// was asked for: the host's address repeats on one side of almost every flow.
+// rowAcc is what a row sums, with the input position of its first flow.
+type rowAcc struct {
+	total, bytes int64
+	first        uint64
+}
+
+// rowKey is a row's key as interned IDs: source, dest, protocol, direction.
+type rowKey struct{ s, d, p, r uint32 }
+
+// idTable interns strings as dense IDs.
 type idTable struct {
-	ids    map[string]uint32
-	strs   []string
-	last   string
-	lastID uint32
+	ids  map[string]uint32
+	strs []string
+	last lastID
+}
+
+// lastID remembers one string's ID: the host's address repeats on its side
+// of almost every flow.
+type lastID struct {
+	s  string
+	id uint32
+	ok bool
 }
 
 // id returns s's ID, storing a copy of s on first sight (the flow's strings
-// may point into a reused buffer).
-func (t *idTable) id(s string) uint32 {
-	if len(t.strs) > 0 && s == t.last {
-		return t.lastID
+// may point into a reused buffer); c is the cache to try first.
+func (t *idTable) id(s string, c *lastID) uint32 {
+	if c.ok && s == c.s {
+		return c.id
 	}
 	v, ok := t.ids[s]
 	if !ok {
 		v = t.add(s)
 	}
-	t.last, t.lastID = t.strs[v], v
+	*c = lastID{t.strs[v], v, true}
 	return v
 }
 
@@ -83,75 +110,285 @@ func (t *idTable) add(s string) uint32 {
 }
 
 // Bit widths of the packed key: source and dest address IDs, protocol ID,
-// direction ID (24+24+12+4 = 64).
+// direction ID (24+24+11+4 = 63; the top bit marks a used table slot).
 const (
 	ipBits    = 24
-	protoBits = 12
+	protoBits = 11
 	dirBits   = 4
+	usedBit   = 1 << 63
 )
+
+// unpack returns the IDs of a packed key.
+func unpack(key uint64) rowKey {
+	return rowKey{
+		s: uint32(key>>(ipBits+protoBits+dirBits)) & (1<<ipBits - 1),
+		d: uint32(key>>(protoBits+dirBits)) & (1<<ipBits - 1),
+		p: uint32(key>>dirBits) & (1<<protoBits - 1),
+		r: uint32(key) & (1<<dirBits - 1),
+	}
+}
 
 // NewFlowIndex returns an empty flow index.
 func NewFlowIndex() *FlowIndex {
-	return &FlowIndex{
+	x := &FlowIndex{
 		ips:    idTable{ids: make(map[string]uint32)},
 		protos: idTable{ids: make(map[string]uint32)},
 		dirs:   idTable{ids: make(map[string]uint32)},
-		pos:    make(map[uint64]int32),
 	}
+	// The two directions have fixed IDs (dirID); others follow.
+	x.dirs.add(string(flows.Outbound))
+	x.dirs.add(string(flows.Inbound))
+	return x
+}
+
+// dirID returns the ID of a direction, without a lookup for the two
+// directions of flow records.
+func (x *FlowIndex) dirID(d flows.Direction) uint32 {
+	switch d {
+	case flows.Outbound:
+		return 0
+	case flows.Inbound:
+		return 1
+	}
+	return x.dirs.id(string(d), &x.dirs.last)
 }
 
 // Add adds one flow: its source and dest (Flow.Source, Flow.Dest), L7
 // protocol, direction, TotalAllowedFlows and TotalBytes.
 func (x *FlowIndex) Add(f *flows.Flow) {
-	x.add(f.Source(), f.Dest(), f.L7Protocol, string(f.FlowDirection), f.TotalAllowedFlows(), f.TotalBytes())
+	x.addAt(f, x.next)
+	x.next++
+}
+
+// addAt adds f, the flow at input position at.
+func (x *FlowIndex) addAt(f *flows.Flow, at uint64) {
+	x.addFlow(f, f.TotalAllowedFlows(), f.TotalBytes(), at)
+}
+
+// newKeyedFlowIndex returns an empty index fed with Keys of in.
+func newKeyedFlowIndex(in *flows.Interner) *FlowIndex {
+	x := NewFlowIndex()
+	x.in = in
+	return x
+}
+
+func (x *FlowIndex) ipStr(id uint32) string {
+	if x.in != nil {
+		return x.in.Addr(id)
+	}
+	return x.ips.strs[id]
+}
+
+func (x *FlowIndex) protoStr(id uint32) string {
+	if x.in != nil {
+		return x.in.Proto(id)
+	}
+	return x.protos.strs[id]
+}
+
+// addKeys adds f (of a keyed index) by its Keys, with its totals n and
+// bytes, at input position at, and returns the IDs of its protocol and
+// direction (for the series).
+func (x *FlowIndex) addKeys(f *flows.Flow, k *flows.Keys, n, bytes int64, at uint64) (proto, dir uint32) {
+	x.flows++
+	proto, dir = k.L7Protocol, x.dirID(f.FlowDirection)
+	x.addIDs(k.Source(f), k.Dest(f), proto, dir, n, bytes, at)
+	return proto, dir
+}
+
+// addFlow adds f with its totals n and bytes, at input position at, and
+// returns the IDs of its protocol and direction (for the series).
+func (x *FlowIndex) addFlow(f *flows.Flow, n, bytes int64, at uint64) (proto, dir uint32) {
+	x.flows++
+	s, d := x.ips.id(f.Source(), &x.srcLast), x.ips.id(f.Dest(), &x.dstLast)
+	proto, dir = x.protos.id(f.L7Protocol, &x.protos.last), x.dirID(f.FlowDirection)
+	x.addIDs(s, d, proto, dir, n, bytes, at)
+	return proto, dir
 }
 
 // AddKey adds n allowed flows to key k (for sources that pre-aggregate, such
 // as a KQL summarize).
 func (x *FlowIndex) AddKey(k FlowKey, n int64) {
-	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, 0)
+	x.AddGroup(k, n, 0)
 }
 
 // AddGroup adds a pre-aggregated group: n allowed flows and the given bytes
 // for key k.
 func (x *FlowIndex) AddGroup(k FlowKey, n, bytes int64) {
-	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, bytes)
+	x.addGroup(k, n, bytes, 1)
 }
 
-func (x *FlowIndex) add(src, dst, proto, dir string, n, bytes int64) {
+// addGroup is AddGroup for a group of records flow records (Flows counts
+// them).
+func (x *FlowIndex) addGroup(k FlowKey, n, bytes, records int64) {
+	x.add(k.Source, k.Dest, k.L7Protocol, string(k.FlowDirection), n, bytes, x.next)
+	x.flows += records - 1
+	x.next++
+}
+
+func (x *FlowIndex) add(src, dst, proto, dir string, n, bytes int64, at uint64) {
 	x.flows++
-	s, d, p, r := x.ips.id(src), x.ips.id(dst), x.protos.id(proto), x.dirs.id(dir)
+	s, d := x.ips.id(src, &x.srcLast), x.ips.id(dst, &x.dstLast)
+	p, r := x.protos.id(proto, &x.protos.last), x.dirs.id(dir, &x.dirs.last)
+	x.addIDs(s, d, p, r, n, bytes, at)
+}
+
+// addIDs adds to the row of the interned key (s, d, p, r).
+func (x *FlowIndex) addIDs(s, d, p, r uint32, n, bytes int64, at uint64) {
 	if s < 1<<ipBits && d < 1<<ipBits && p < 1<<protoBits && r < 1<<dirBits {
-		key := uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
-		if i, ok := x.pos[key]; ok {
-			x.totals[i] = addSat(x.totals[i], n)
-			x.bytes[i] = addSat(x.bytes[i], bytes)
+		key := usedBit | uint64(s)<<(ipBits+protoBits+dirBits) | uint64(d)<<(protoBits+dirBits) | uint64(p)<<dirBits | uint64(r)
+		slot := x.pos.find(key)
+		if sl := &x.pos.slots[slot]; sl.key == key {
+			// The hot half of the row; the cold half only when needed
+			// (positions only grow, except when merging).
+			sl.total = addSat(sl.total, n)
+			if bytes != 0 || x.merging {
+				c := &x.pos.cold[slot]
+				c.bytes = addSat(c.bytes, bytes)
+				c.first = min(c.first, at)
+			}
 			return
 		}
-		x.pos[key] = int32(len(x.rows))
-	} else {
-		k := FlowKey{x.ips.strs[s], x.ips.strs[d], x.protos.strs[p], flows.Direction(x.dirs.strs[r])}
-		if x.wide == nil {
-			x.wide = make(map[FlowKey]int)
-		}
-		if i, ok := x.wide[k]; ok {
-			x.totals[i] = addSat(x.totals[i], n)
-			x.bytes[i] = addSat(x.bytes[i], bytes)
-			return
-		}
-		x.wide[k] = len(x.rows)
+		x.pos.set(slot, key, rowAcc{n, bytes, at})
+		return
 	}
-	x.rows = append(x.rows, FlowIndexRow{Source: x.ips.strs[s], Dest: x.ips.strs[d], L7Protocol: x.protos.strs[p], FlowDirection: flows.Direction(x.dirs.strs[r])})
-	x.totals = append(x.totals, n)
-	x.bytes = append(x.bytes, bytes)
+	k := FlowKey{x.ipStr(s), x.ipStr(d), x.protoStr(p), flows.Direction(x.dirs.strs[r])}
+	if x.wide == nil {
+		x.wide = make(map[FlowKey]int)
+	}
+	if i, ok := x.wide[k]; ok {
+		x.accs[i].add(n, bytes, at)
+		return
+	}
+	x.wide[k] = len(x.keys)
+	x.keys = append(x.keys, rowKey{s, d, p, r})
+	x.accs = append(x.accs, rowAcc{n, bytes, at})
+}
+
+func (a *rowAcc) add(n, bytes int64, at uint64) {
+	a.total = addSat(a.total, n)
+	if bytes != 0 {
+		a.bytes = addSat(a.bytes, bytes)
+	}
+	if at < a.first {
+		a.first = at
+	}
+}
+
+// each calls fn for every row: its key's IDs and sums.
+func (x *FlowIndex) each(fn func(k rowKey, a rowAcc)) {
+	for i, sl := range x.pos.slots {
+		if sl.key != 0 {
+			c := x.pos.cold[i]
+			fn(unpack(sl.key), rowAcc{sl.total, c.bytes, c.first})
+		}
+	}
+	for i, k := range x.keys {
+		fn(k, x.accs[i])
+	}
+}
+
+// keyTable holds the rows of packed keys with their sums, with open
+// addressing: one cache line per flow, cheaper than a Go map probe and a
+// row array. A slot holds the key and TotalAllowedFlows (16 bytes, what
+// every flow touches); bytes and the first position sit apart in cold.
+type keyTable struct {
+	slots []keySlot
+	cold  []coldSums
+	shift uint8
+	n     int
+}
+
+type keySlot struct {
+	key   uint64 // usedBit | packed IDs; 0: empty
+	total int64
+}
+
+type coldSums struct {
+	bytes int64
+	first uint64
+}
+
+// find returns the slot of key: where it is, or the empty slot to put it.
+func (t *keyTable) find(key uint64) int {
+	if t.slots == nil {
+		t.grow()
+	}
+	mask := len(t.slots) - 1
+	i := int((key * 0x9e3779b97f4a7c15) >> t.shift)
+	for {
+		if k := t.slots[i].key; k == 0 || k == key {
+			return i
+		}
+		i = (i + 1) & mask
+	}
+}
+
+// set puts key and its sums at its (empty) slot, growing the table past
+// half full.
+func (t *keyTable) set(slot int, key uint64, acc rowAcc) {
+	t.slots[slot] = keySlot{key, acc.total}
+	t.cold[slot] = coldSums{acc.bytes, acc.first}
+	if t.n++; 2*t.n > len(t.slots) {
+		t.grow()
+	}
+}
+
+// reserve grows the table to hold n keys without growing again.
+func (t *keyTable) reserve(n int) {
+	for t.slots == nil || 2*n > len(t.slots) {
+		t.grow()
+	}
+}
+
+func (t *keyTable) grow() {
+	old, oldCold := t.slots, t.cold
+	size := max(2*len(old), 1024)
+	t.slots, t.cold = make([]keySlot, size), make([]coldSums, size)
+	t.shift = uint8(64 - bits.TrailingZeros(uint(size)))
+	t.n = 0
+	for i, s := range old {
+		if s.key != 0 {
+			j := t.find(s.key)
+			t.slots[j], t.cold[j] = s, oldCold[i]
+			t.n++
+		}
+	}
+}
+
+// Merge adds the rows of o to x, as if x had seen o's flows too. For the
+// first-seen order to be the one a single pass gives, the positions of the
+// two indexes' flows must interleave as in the input (see Collector).
+func (x *FlowIndex) Merge(o *FlowIndex) {
+	x.pos.reserve(x.pos.n + o.pos.n)
+	x.merging = true
+	defer func() { x.merging = false }()
+	x.flows += o.flows
+	var c lastID
+	o.each(func(k rowKey, a rowAcc) {
+		s, d := x.ips.id(o.ipStr(k.s), &x.srcLast), x.ips.id(o.ipStr(k.d), &x.dstLast)
+		p, dr := x.protos.id(o.protoStr(k.p), &c), x.dirs.id(o.dirs.strs[k.r], &x.dirs.last)
+		x.addIDs(s, d, p, dr, a.total, a.bytes, a.first)
+	})
+	x.next = max(x.next, o.next)
 }
 
 // snapshot returns the rows with their totals, in first-seen order.
 func (x *FlowIndex) snapshot() []FlowIndexRow {
-	rows := slices.Clone(x.rows)
-	for i := range rows {
-		rows[i].TotalAllowedFlows = x.totals[i]
-		rows[i].TotalBytes = x.bytes[i]
+	type row struct {
+		k rowKey
+		a rowAcc
+	}
+	all := make([]row, 0, x.Len())
+	x.each(func(k rowKey, a rowAcc) { all = append(all, row{k, a}) })
+	if len(all) == 0 {
+		return nil
+	}
+	slices.SortFunc(all, func(a, b row) int { return cmp.Compare(a.a.first, b.a.first) })
+	rows := make([]FlowIndexRow, len(all))
+	for i, r := range all {
+		rows[i] = FlowIndexRow{Source: x.ipStr(r.k.s), Dest: x.ipStr(r.k.d), L7Protocol: x.protoStr(r.k.p),
+			FlowDirection: flows.Direction(x.dirs.strs[r.k.r]), TotalAllowedFlows: r.a.total, TotalBytes: r.a.bytes}
 	}
 	return rows
 }
@@ -160,7 +397,7 @@ func (x *FlowIndex) snapshot() []FlowIndexRow {
 func (x *FlowIndex) Flows() int64 { return x.flows }
 
 // Len returns the number of distinct keys.
-func (x *FlowIndex) Len() int { return len(x.rows) }
+func (x *FlowIndex) Len() int { return x.pos.n + len(x.keys) }
 
 // FirstSeen returns the rows in the order their keys were first seen.
 func (x *FlowIndex) FirstSeen() []FlowIndexRow { return x.snapshot() }

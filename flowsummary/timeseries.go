@@ -35,8 +35,9 @@ type bucketAcc struct {
 	example               string
 }
 
-// cacheSlots is the size of each series' direct-mapped bucket cache.
-const cacheSlots = 256
+// cacheSlots is the size of each series' direct-mapped bucket cache (more
+// than DefaultMaxBuckets, so neighbouring buckets do not collide).
+const cacheSlots = 1024
 
 type seriesAcc struct {
 	name  string
@@ -92,13 +93,20 @@ func (sa *seriesAcc) rebuild() {
 // exactly the set one pass would have built.
 type SeriesSet struct {
 	maxBuckets int
-	width      int64 // seconds
+	width      int64 // seconds: baseWidth << shift
+	shift      uint
 	idx        map[string]int
 	series     []*seriesAcc
 	next       uint64 // position given to the next Add
 	lastGroup  string
 	last       *seriesAcc
+	// byID maps the flow index's IDs of the group names (addByID) to
+	// series.
+	byID []*seriesAcc
 }
+
+// noID is the group ID of a series add without one.
+const noID = ^uint32(0)
 
 // DefaultMaxBuckets is the bucket limit per series of NewSeriesSet(0).
 const DefaultMaxBuckets = 400
@@ -113,6 +121,17 @@ func NewSeriesSet(maxBuckets int) *SeriesSet {
 		maxBuckets = DefaultMaxBuckets
 	}
 	return &SeriesSet{maxBuckets: max(maxBuckets, 2), width: baseWidth, idx: map[string]int{}}
+}
+
+// key returns the bucket of unix second sec: the width is baseWidth
+// doubled shift times, so this is a division by a constant and a shift
+// rather than a division by a variable.
+func (s *SeriesSet) key(sec int64) int64 {
+	q := sec / baseWidth
+	if sec%baseWidth != 0 && sec < 0 {
+		q--
+	}
+	return q >> s.shift
 }
 
 func floorDiv(a, b int64) int64 {
@@ -140,6 +159,32 @@ func (s *SeriesSet) AddCounts(group string, t time.Time, records, n, bytes int64
 
 // add counts records at unix second sec; at is the input position.
 func (s *SeriesSet) add(group string, sec, records, n, bytes int64, example string, at uint64) {
+	s.addTo(s.group(group, at), sec, records, n, bytes, example, at)
+}
+
+// addByID is add for a group the flow index has given the ID id (noID:
+// none), which saves looking the name up.
+func (s *SeriesSet) addByID(id uint32, group string, sec, records, n, bytes int64, example string, at uint64) {
+	if id == noID {
+		s.add(group, sec, records, n, bytes, example, at)
+		return
+	}
+	if int(id) < len(s.byID) {
+		if sa := s.byID[id]; sa != nil {
+			s.addTo(sa, sec, records, n, bytes, example, at)
+			return
+		}
+	}
+	sa := s.group(group, at)
+	for int(id) >= len(s.byID) {
+		s.byID = append(s.byID, nil)
+	}
+	s.byID[id] = sa
+	s.addTo(sa, sec, records, n, bytes, example, at)
+}
+
+// group returns the series of group, creating it.
+func (s *SeriesSet) group(group string, at uint64) *seriesAcc {
 	sa := s.last
 	if sa == nil || group != s.lastGroup {
 		i, ok := s.idx[group]
@@ -152,13 +197,19 @@ func (s *SeriesSet) add(group string, sec, records, n, bytes int64, example stri
 		sa = s.series[i]
 		s.last, s.lastGroup = sa, sa.name
 	}
+	return sa
+}
+
+func (s *SeriesSet) addTo(sa *seriesAcc, sec, records, n, bytes int64, example string, at uint64) {
 	if at < sa.first {
 		sa.first = at
 	}
-	b, created := sa.bucket(floorDiv(sec, s.width), at, example)
+	b, created := sa.bucket(s.key(sec), at, example)
 	b.records = addSat(b.records, records)
 	b.flows = addSat(b.flows, n)
-	b.bytes = addSat(b.bytes, bytes)
+	if bytes != 0 {
+		b.bytes = addSat(b.bytes, bytes)
+	}
 	if !created {
 		if at < b.first {
 			b.first, b.example = at, strings.Clone(example)
@@ -190,6 +241,7 @@ func (s *SeriesSet) fits() bool {
 // saturate; the earlier first record keeps its example).
 func (s *SeriesSet) double() {
 	s.width *= 2
+	s.shift++
 	for _, sa := range s.series {
 		merged := make(map[int64]int32, len(sa.accs)/2+1)
 		accs, keys := sa.accs[:0:0], sa.keys[:0:0]

@@ -1,376 +1,519 @@
 package flows
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
 const (
 	// defaultChunkSize is how much input one parse job covers. 1 MiB of
-	// input and its batch of decoded flows (about 1.7 MB) fit a core's L2
-	// cache, so the decoder's writes and the consumer's reads mostly hit
-	// cache; 4 MiB chunks cost ~15% more CPU on the 1M-row benchmark.
+	// input fits a core's L2 cache with the tokenizer's output.
 	defaultChunkSize = 1 << 20
-	// maxRecordSize bounds one CSV record (a quoted field may hold newlines).
+	// maxRecordSize bounds one line of CSV.
 	maxRecordSize = 64 << 20
+	// maxHeaderSize bounds the header record.
+	maxHeaderSize = 1 << 20
 )
 
-// ErrRecordTooLong is returned when a CSV record exceeds 64 MiB, which
-// usually means an unbalanced quote.
-var ErrRecordTooLong = errors.New("CSV record longer than 64 MiB (unbalanced quote?)")
+// ErrRecordTooLong is returned when a CSV line exceeds 64 MiB.
+var ErrRecordTooLong = errors.New("CSV line longer than 64 MiB")
 
-// rowParser splits RFC 4180 CSV records: comma separated, fields optionally
-// quoted with "..." where "" stands for one quote and newlines may appear
-// inside quotes; LF or CRLF line ends. Returned fields point into the input
-// or into the parser's scratch buffer and are valid until the next call.
-type rowParser struct {
-	fields  [][]byte
-	scratch []byte
+// csvHeader is what the start of a CSV file says: its columns, where the
+// data starts and how its lines end.
+type csvHeader struct {
+	names  []string
+	lines  int  // lines the header (and blank lines before it) take
+	size   int  // bytes they take
+	crOnly bool // lines end with a lone CR (old Mac / Excel exports)
 }
 
-// record parses the record at the start of buf. It returns the fields (nil
-// for a blank line), the bytes consumed, the newlines consumed and, for a
-// malformed record, a reason (the record is then skipped whole).
-func (p *rowParser) record(buf []byte) (fields [][]byte, n int, nl int, bad string) {
-	p.fields = p.fields[:0]
-	p.scratch = p.scratch[:0]
-	end := bytes.IndexByte(buf, '\n')
-	line := buf
-	n = len(buf)
-	if end >= 0 {
-		line, n, nl = buf[:end], end+1, 1
+// readCSVHeader reads the header record from the start of br (which it
+// does not consume). CR-only line ends are recognized on the header line.
+func readCSVHeader(name string, br *bufio.Reader) (*csvHeader, error) {
+	head, err := br.Peek(maxHeaderSize)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if bytes.IndexByte(line, '"') >= 0 {
-		return p.quoted(buf, len(line))
-	}
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
-	}
-	if len(line) == 0 {
-		return nil, n, nl, ""
-	}
-	for {
-		i := indexComma(line)
-		if i < 0 {
-			p.fields = append(p.fields, line)
-			return p.fields, n, nl, ""
+	h := &csvHeader{}
+	if cr := bytes.IndexByte(head, '\r'); cr >= 0 {
+		lf := bytes.IndexByte(head, '\n')
+		if (lf < 0 || cr < lf) && (cr+1 == len(head) || head[cr+1] != '\n') {
+			h.crOnly = true
+			head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
 		}
-		p.fields = append(p.fields, line[:i])
-		line = line[i+1:]
 	}
+	var t tokenizer
+	for pos := 0; pos < len(head); {
+		mark := len(t.ends)
+		next, nls, bad, open := t.slowRecord(head, pos)
+		if open {
+			if len(head) >= maxHeaderSize {
+				return nil, fmt.Errorf("%s:%d: header: longer than %d bytes (unbalanced quote?)", name, h.lines+1, maxHeaderSize)
+			}
+			return nil, fmt.Errorf("%s:%d: header: unterminated quoted field", name, h.lines+1)
+		}
+		if bad != recordOK {
+			r := record{bad: bad}
+			return nil, fmt.Errorf("%s:%d: header: %s", name, h.lines+1, r.reason(0))
+		}
+		if next == len(head) && len(head) >= maxHeaderSize && head[next-1] != '\n' {
+			return nil, fmt.Errorf("%s: header longer than %d bytes", name, maxHeaderSize)
+		}
+		fields := t.ends[mark:]
+		if len(fields) == 1 && int(fields[0]) == pos {
+			h.lines += nls // a blank line
+			pos = next
+			continue
+		}
+		scratch := []byte(nil)
+		start := pos
+		for _, end := range fields {
+			var v []byte
+			v, scratch = unquote(head[start:end], scratch)
+			h.names = append(h.names, string(v))
+			start = int(end) + 1
+		}
+		h.lines += nls
+		h.size = next
+		return h, nil
+	}
+	return nil, fmt.Errorf("%s: empty file (no header row)", name)
 }
 
-// quoted is the general state machine for records that contain quotes. eol
-// is the index of buf's first newline, or len(buf) if it has none.
-func (p *rowParser) quoted(buf []byte, eol int) ([][]byte, int, int, string) {
-	pos, nl := 0, 0
-	for {
-		if pos < len(buf) && buf[pos] == '"' {
-			pos++
-			start, sStart, esc := pos, len(p.scratch), false
-			var fld []byte
-			for {
-				i := bytes.IndexByte(buf[pos:], '"')
-				if i < 0 {
-					return nil, len(buf), nl + bytes.Count(buf[pos:], nlByte), "unterminated quoted field"
-				}
-				if eol < pos {
-					if eol = bytes.IndexByte(buf[pos:], '\n'); eol < 0 {
-						eol = len(buf)
-					} else {
-						eol += pos
-					}
-				}
-				if pos+i > eol {
-					nl += bytes.Count(buf[pos:pos+i], nlByte)
-				}
-				if pos+i+1 < len(buf) && buf[pos+i+1] == '"' {
-					p.scratch = append(p.scratch, buf[pos:pos+i+1]...)
-					esc = true
-					pos += i + 2
-					continue
-				}
-				if esc {
-					p.scratch = append(p.scratch, buf[pos:pos+i]...)
-					fld = p.scratch[sStart:len(p.scratch):len(p.scratch)]
-				} else {
-					fld = buf[start : pos+i]
-				}
-				pos += i + 1
-				break
-			}
-			p.fields = append(p.fields, fld)
-			if pos >= len(buf) {
-				return p.fields, pos, nl, ""
-			}
-			switch buf[pos] {
-			case ',':
-				pos++
-				continue
-			case '\n':
-				return p.fields, pos + 1, nl + 1, ""
-			case '\r':
-				if pos+1 == len(buf) {
-					return p.fields, pos + 1, nl, ""
-				}
-				if buf[pos+1] == '\n' {
-					return p.fields, pos + 2, nl + 1, ""
-				}
-			}
-			j := bytes.IndexByte(buf[pos:], '\n')
-			if j < 0 {
-				return nil, len(buf), nl, "unexpected character after a closing quote"
-			}
-			return nil, pos + j + 1, nl + 1, "unexpected character after a closing quote"
-		}
-		// Unquoted field (a stray quote inside it is kept as text).
-		if eol < pos {
-			if eol = bytes.IndexByte(buf[pos:], '\n'); eol < 0 {
-				eol = len(buf)
-			} else {
-				eol += pos
-			}
-		}
-		i := indexComma(buf[pos:eol])
-		if i < 0 {
-			i = eol
-		} else {
-			i += pos
-		}
-		fld := buf[pos:i]
-		if i == len(buf) || buf[i] == '\n' {
-			if len(fld) > 0 && fld[len(fld)-1] == '\r' {
-				fld = fld[:len(fld)-1]
-			}
-			p.fields = append(p.fields, fld)
-			if i == len(buf) {
-				return p.fields, i, nl, ""
-			}
-			return p.fields, i + 1, nl + 1, ""
-		}
-		p.fields = append(p.fields, fld)
-		pos = i + 1
-	}
-}
+// crToLF turns the lone CRs of a CR-only file into LFs as it reads.
+type crToLF struct{ r io.Reader }
 
-// indexComma is bytes.IndexByte(b, ','), inlined: fields are short, and
-// for them a plain loop beats the call into the vector routine.
-func indexComma(b []byte) int {
-	for i, c := range b {
-		if c == ',' {
-			return i
-		}
-	}
-	return -1
-}
-
-var nlByte = []byte{'\n'}
-
-// chunker cuts a reader into pieces that hold whole records: each piece ends
-// at a newline outside quotes, so pieces can be parsed independently.
-type chunker struct {
-	r     io.Reader
-	size  int
-	carry []byte
-	line  int64 // line number of carry's first byte
-	eof   bool
-	err   error
-}
-
-// next fills buf with the next piece; an empty result means the end.
-func (c *chunker) next(buf []byte) (data []byte, line int64, err error) {
-	buf = append(buf[:0], c.carry...)
-	want := c.size
-	for {
-		for len(buf) < want && !c.eof {
-			if cap(buf)-len(buf) < want-len(buf) {
-				nb := make([]byte, len(buf), want)
-				copy(nb, buf)
-				buf = nb
-			}
-			n, err := c.r.Read(buf[len(buf):want])
-			buf = buf[:len(buf)+n]
-			if err == io.EOF {
-				c.eof = true
-			} else if err != nil {
-				return nil, 0, err
-			}
-		}
-		cut := -1
-		if c.eof {
-			cut = len(buf)
-		} else if last := bytes.LastIndexByte(buf, '\n'); last >= 0 {
-			if _, ok := quotesClosed(buf[:last]); ok {
-				cut = last + 1
-			} else {
-				cut = lastNewlineOutsideQuotes(buf)
-			}
-		}
-		if cut >= 0 {
-			c.carry = append(c.carry[:0], buf[cut:]...)
-			line = c.line
-			c.line += int64(bytes.Count(buf[:cut], nlByte))
-			return buf[:cut], line, nil
-		}
-		if want >= maxRecordSize {
-			return nil, 0, ErrRecordTooLong
-		}
-		want *= 2
-	}
-}
-
-// quotesClosed visits only the quotes of b (which starts at a record
-// start) and reports whether they are all well placed — opening at a field
-// start, closing before a separator, or doubled inside — and all closed, with
-// the index of the last one (-1 if none). When it says yes, every newline
-// after that index ends a record; otherwise the caller scans byte by byte.
-func quotesClosed(b []byte) (last int, ok bool) {
-	last = -1
-	inq := false
-	for i := 0; i < len(b); {
-		j := bytes.IndexByte(b[i:], '"')
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i := bytes.IndexByte(p[:n], '\r'); i >= 0; {
+		p[i] = '\n'
+		j := bytes.IndexByte(p[i+1:n], '\r')
 		if j < 0 {
 			break
 		}
-		i += j
-		last = i
-		if !inq {
-			if i > 0 && b[i-1] != ',' && b[i-1] != '\n' {
-				return last, false // a stray quote: text to the parser
-			}
-			inq = true
-			i++
-			continue
-		}
-		if i+1 < len(b) && b[i+1] == '"' {
-			last = i + 1
-			i += 2
-			continue
-		}
-		if i+1 < len(b) && b[i+1] != ',' && b[i+1] != '\n' && b[i+1] != '\r' {
-			return last, false // text after a closing quote: a bad record
-		}
-		inq = false
-		i++
+		i += 1 + j
 	}
-	return last, !inq
+	return n, err
 }
 
-// lastNewlineOutsideQuotes returns the index after the last newline that
-// ends a record, or -1. It follows the record parser exactly: a quote opens
-// a quoted field only at the start of a field, "" inside one is a quote, and
-// other quotes are text — so a stray quote cannot make the cut go wrong.
-func lastNewlineOutsideQuotes(b []byte) int {
-	inq, start, cut := false, true, -1
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if inq {
-			if c == '"' {
-				if i+1 < len(b) && b[i+1] == '"' {
-					i++
-				} else {
-					inq = false
-				}
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			if start {
-				inq = true
-			}
-			start = false
-		case ',':
-			start = true
-		case '\n':
-			start = true
-			cut = i + 1
-		default:
-			start = false
-		}
-	}
-	return cut
+// csvSource is one CSV stream being read: the header, the schema and the
+// reader positioned after the header.
+type csvSource struct {
+	name  string
+	sc    *schema
+	r     io.Reader
+	line  int64 // line number of the first data line
+	chunk int
 }
 
-// csvStream reads CSV from r and streams the flows matching q to fn. Input is
-// cut into chunks parsed by several goroutines; batches are delivered to fn
-// in input order on the calling goroutine.
-func csvStream(ctx context.Context, name string, r io.Reader, chunkSize int, q Query, fn func(*Flow) error) (Stats, error) {
+// openCSV reads the header of r and checks it against the query.
+func openCSV(name string, r io.Reader, chunkSize int, q Query) (*csvSource, error) {
 	if chunkSize <= 0 {
 		chunkSize = defaultChunkSize
 	}
-	ch := &chunker{r: r, size: chunkSize, line: 1}
-	first, line, err := ch.next(make([]byte, 0, chunkSize))
+	br := bufio.NewReaderSize(r, maxHeaderSize)
+	h, err := readCSVHeader(name, br)
 	if err != nil {
-		return Stats{}, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
-	var p rowParser
-	var hdr [][]byte
-	var n, nl int
-	for len(first) > 0 && hdr == nil {
-		var bad string
-		hdr, n, nl, bad = p.record(first)
-		if bad != "" {
-			return Stats{}, fmt.Errorf("%s:%d: header: %s", name, line, bad)
-		}
-		first, line = first[n:], line+int64(nl)
+	if _, err := br.Discard(h.size); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if hdr == nil {
-		return Stats{}, fmt.Errorf("%s: empty file (no header row)", name)
+	// Read what the header peek buffered, then the rest directly (through
+	// bufio every byte would be copied once more).
+	head, _ := br.Peek(br.Buffered())
+	var body io.Reader = io.MultiReader(bytes.NewReader(bytes.Clone(head)), r)
+	if h.crOnly {
+		body = crToLF{body}
 	}
-	header := make([]string, len(hdr))
-	for i, h := range hdr {
-		header[i] = string(h)
-	}
-	sc, err := newSchema(name, header)
+	sc, err := newSchema(name, h.names)
 	if err != nil {
-		return Stats{}, err
+		return nil, err
 	}
 	if err := sc.checkQuery(name, q); err != nil {
+		return nil, err
+	}
+	if h.crOnly {
+		sc.warnings = append(sc.warnings, fmt.Sprintf("%s: lines end with a lone CR (an old Excel or Mac export); read as line ends", name))
+	}
+	return &csvSource{name: name, sc: sc, r: body, line: int64(h.lines) + 1, chunk: chunkSize}, nil
+}
+
+// csvStream reads CSV from r and streams the flows matching q to fn, in
+// input order, on the calling goroutine.
+func csvStream(ctx context.Context, name string, r io.Reader, chunkSize int, q Query, fn func(*Flow) error) (Stats, error) {
+	cs, err := openCSV(name, r, chunkSize, q)
+	if err != nil {
 		return Stats{}, err
 	}
-	st, err := runPipeline(ctx, name, sc, q, ch, first, line, fn)
-	st.Warnings = append(sc.warnings, st.Warnings...)
-	st.HasBytes = sc.hasBytes()
-	return st, err
+	p := newPipeline(cs, q)
+	return p.runOrdered(ctx, fn)
 }
 
+// A CSV file is cut into chunks of whole lines, parsed by several
+// goroutines. Whether a chunk starts at a record start (rather than inside
+// a quoted field holding newlines) is only known once the chunk before it
+// is tokenized: each job tokenizes its chunk as if it did, then waits for
+// the previous job's handover, which says the line number the chunk starts
+// at and carries the incomplete record that ran into it, if any (the job
+// then tokenizes again with it in front). The wait costs nothing in
+// practice: jobs are handed out in order and tokenizing is the first step.
 type csvJob struct {
-	data []byte
-	buf  []byte // to recycle
-	line int64
-	res  chan *batch
+	seq  int64
+	data []byte // whole lines (the last chunk may end without a newline)
+	buf  []byte // data's buffer, to recycle
+	eof  bool   // the last chunk
+	err  error  // a read error, instead of data
+	prev chan handover
+	next chan handover
+	// wholePrev gives the number of flows of the chunks before this one,
+	// or allRead once they are more than the consumers keep whole (see
+	// pipeline.whole); wholeNext passes this job's count on.
+	wholePrev, wholeNext chan int64
+	res                  chan *batch // ordered mode: the job's flows
 }
 
-func runPipeline(ctx context.Context, name string, sc *schema, q Query, ch *chunker, first []byte, firstLine int64, fn func(*Flow) error) (Stats, error) {
+// handover passes what the next chunk needs from the one before it.
+type handover struct {
+	line     int64  // line number of the chunk's first byte
+	tail     []byte // a copy of an incomplete record that runs into the chunk
+	tailLine int64  // its line number
+	failed   bool   // an earlier job failed: stop
+}
+
+type pipeline struct {
+	// whole is how many flows, in input order, the consumers keep whole
+	// (Consumer.KeepsFirst; negative: all). The rows holding the first
+	// whole flows are read whole, the others only on the columns the
+	// consumers aggregate; wholeBefore counts the flows of earlier files.
+	// The split depends only on the input, never on timing.
+	whole, wholeBefore int64
+	cs                 *csvSource
+	q                  Query
+	workers            int
+	bufs               chan []byte
+}
+
+func newPipeline(cs *csvSource, q Query) *pipeline {
 	nw := min(runtime.GOMAXPROCS(0), 8)
-	depth := nw + 2
+	return &pipeline{cs: cs, q: q, workers: nw, bufs: make(chan []byte, 2*nw+4)}
+}
+
+var bufPool sync.Pool
+
+func (p *pipeline) getBuf() []byte {
+	select {
+	case b := <-p.bufs:
+		return b[:0]
+	default:
+	}
+	if b, ok := bufPool.Get().(*[]byte); ok && cap(*b) >= p.cs.chunk {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, p.cs.chunk+p.cs.chunk/4)
+}
+
+func (p *pipeline) putBuf(b []byte) {
+	if b == nil {
+		return
+	}
+	select {
+	case p.bufs <- b:
+	default:
+		bufPool.Put(&b)
+	}
+}
+
+// drainBufs keeps the buffers for the next Stream (a notebook often reads
+// twice).
+func (p *pipeline) drainBufs() {
+	for {
+		select {
+		case b := <-p.bufs:
+			bufPool.Put(&b)
+		default:
+			return
+		}
+	}
+}
+
+// read cuts the input into jobs and sends each to send (in order); it
+// stops early when send returns false.
+func (p *pipeline) read(send func(*csvJob) bool) {
+	r := p.cs.r
+	var carry []byte
+	prev := make(chan handover, 1)
+	prev <- handover{line: p.cs.line}
+	wholePrev := make(chan int64, 1)
+	wholePrev <- p.wholeBefore
+	for seq := int64(0); ; seq++ {
+		buf := append(p.getBuf(), carry...)
+		want := max(p.cs.chunk, len(carry)+1)
+		eof := false
+		var rerr error
+		cut := -1
+		for {
+			for len(buf) < want && !eof {
+				if cap(buf) < want {
+					nb := make([]byte, len(buf), want)
+					copy(nb, buf)
+					buf = nb
+				}
+				n, err := r.Read(buf[len(buf):want])
+				buf = buf[:len(buf)+n]
+				if err == io.EOF {
+					eof = true
+				} else if err != nil {
+					rerr = err
+					break
+				}
+			}
+			if rerr != nil || eof {
+				break
+			}
+			if cut = bytes.LastIndexByte(buf, '\n'); cut >= 0 {
+				break
+			}
+			if want >= maxRecordSize {
+				rerr = ErrRecordTooLong
+				break
+			}
+			want = min(2*want, maxRecordSize)
+		}
+		j := &csvJob{seq: seq, prev: prev, next: make(chan handover, 1), wholePrev: wholePrev, wholeNext: make(chan int64, 1)}
+		prev, wholePrev = j.next, j.wholeNext
+		switch {
+		case rerr != nil:
+			j.err = rerr
+		case eof:
+			j.data, j.buf, j.eof = buf, buf, true
+		default:
+			carry = append(carry[:0], buf[cut+1:]...)
+			j.data, j.buf = buf[:cut+1], buf
+		}
+		if !send(j) || j.eof || j.err != nil {
+			return
+		}
+	}
+}
+
+// parser is one parse goroutine's state.
+type parser struct {
+	p        *pipeline
+	tok      tokenizer
+	dec      *decoder
+	colField []field // per column, the field it gives (-1: none)
+	// leanField is colField for a row the consumer will not keep whole:
+	// the columns no aggregate uses are not read (leanSkip).
+	leanField []field
+	joined    []byte // a carried-over record joined to a chunk
+	scratch   []byte
+	v         [nFields][]byte
+	row       batch // one row's flows (parallel mode)
+}
+
+// newParser returns a parse goroutine's state; with an Interner, it
+// decodes in keyed mode (ephemeral strings, Keys per flow).
+func (p *pipeline) newParser(in *Interner) *parser {
+	w := &parser{p: p, dec: newDecoder(p.cs.sc, p.q), colField: make([]field, p.cs.sc.ncols)}
+	for c := range w.colField {
+		w.colField[c] = -1
+	}
+	for _, pr := range p.cs.sc.present() {
+		w.colField[pr.col] = pr.f
+	}
+	w.leanField = slices.Clone(w.colField)
+	for c, f := range w.leanField {
+		if slices.Contains(leanSkip, f) && (f != fPublicIPs || p.cs.sc.has(fAllExtIPs)) {
+			w.leanField[c] = -1
+		}
+	}
+	if in != nil {
+		w.dec.ephemeral = true
+		w.dec.setKeyed(in)
+	}
+	w.tok.ncols = p.cs.sc.ncols
+	return w
+}
+
+// settle tokenizes the job's chunk, takes the previous job's handover,
+// passes its own on, and returns the data whose records t now holds and the
+// line number of its first byte.
+func (w *parser) settle(j *csvJob) ([]byte, int64, error) {
+	tail, tailLine, lines := w.tok.tokenize(j.data, j.eof)
+	h := <-j.prev
+	if h.failed {
+		j.next <- h
+		return nil, 0, errStopped
+	}
+	data, line := j.data, h.line
+	chunkLines := int64(lines)
+	if len(h.tail) > 0 {
+		w.joined = append(append(w.joined[:0], h.tail...), j.data...)
+		data, line = w.joined, h.tailLine
+		tail, tailLine, lines = w.tok.tokenize(data, j.eof)
+		chunkLines = int64(lines - bytes.Count(h.tail, nlByte))
+	}
+	next := handover{line: h.line + chunkLines}
+	if tail < len(data) {
+		next.tail = slices.Clone(data[tail:])
+		next.tailLine = line + int64(tailLine)
+	}
+	j.next <- next
+	return data, line, nil
+}
+
+var errStopped = errors.New("stopped")
+
+// leanSkip are the fields not read for a row an aggregating consumer will
+// not keep whole (PublicIPs only when AllExtIPs is a column).
+var leanSkip = []field{fTimeGenerated, fFlowType, fPublicIPs, fL4Protocol, fDestPort, fDeniedInFlows, fDeniedOutFlows, fRemoteRegion}
+
+// emitBatch is how many flows rows decodes before it hands them on: the
+// consumer's table probes of a few flows in a row overlap their cache
+// misses, which one flow between two rows' decoding cannot.
+const emitBatch = 16
+
+// rows decodes the records of data (line: the line number of its first
+// byte) and passes the flows to emit, a few at a time (emitBatch) and all
+// before it returns. whole, when set, is how many more flows are read
+// whole; once it is 0, rows are read only on the columns the consumers
+// aggregate (leanField).
+func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit func(*batch), whole *int64) {
+	t := &w.tok
+	sc := w.p.cs.sc
+	name := w.p.cs.name
+	for i := range t.recs {
+		r := &t.recs[i]
+		at := line + int64(r.line)
+		if r.bad != recordOK {
+			st.stats.RowsRead++
+			st.skip(name, at, &rowError{reason: r.reason(sc.ncols)})
+			continue
+		}
+		if int(r.nf) != sc.ncols {
+			st.stats.RowsRead++
+			st.skip(name, at, &rowError{reason: fmt.Sprintf("%d fields, header has %d", r.nf, sc.ncols)})
+			continue
+		}
+		if len(b.flows) == 0 {
+			w.scratch = w.scratch[:0] // strings of batched flows may point here
+		}
+		w.dec.pubQuoted = false
+		lean := whole != nil && *whole <= 0
+		cols := w.colField
+		if lean {
+			cols = w.leanField
+			if !w.dec.lean {
+				for _, f := range leanSkip {
+					w.v[f] = nil
+				}
+			}
+		}
+		w.dec.lean = lean
+		ends := t.ends[r.field : int(r.field)+int(r.nf)]
+		cols = cols[:len(ends)]
+		start := r.start
+		for c, end := range ends {
+			if f := cols[c]; f >= 0 {
+				fld := data[start:end]
+				if len(fld) > 0 && fld[0] == '"' {
+					if f == fPublicIPs {
+						w.dec.pubQuoted = true // read as it is (appendQuotedIPs)
+					} else {
+						fld, w.scratch = unquote(fld, w.scratch)
+					}
+				}
+				w.v[f] = fld
+			}
+			start = end + 1
+		}
+		n0 := len(b.flows)
+		if e := w.dec.decode(&w.v, b); e != nil {
+			st.stats.RowsRead++
+			st.skip(name, at, e)
+			continue
+		}
+		st.stats.RowsRead++
+		for k := n0; k < len(b.flows); k++ {
+			st.stats.keep(&b.flows[k])
+		}
+		if whole != nil && !lean {
+			*whole -= int64(len(b.flows) - n0)
+		}
+		if emit != nil && len(b.flows) >= emitBatch {
+			emit(b)
+		}
+	}
+	if emit != nil && len(b.flows) > 0 {
+		emit(b)
+	}
+}
+
+// chunkStats is the Stats of part of a file, with the line numbers of its
+// skipped rows (to keep the first few of the whole file).
+type chunkStats struct {
+	stats Stats
+	skips []skipped
+}
+
+type skipped struct {
+	line int64
+	msg  string
+}
+
+func (s *chunkStats) skip(file string, line int64, e *rowError) {
+	s.stats.RowsSkipped++
+	if len(s.skips) < maxReported {
+		s.skips = append(s.skips, skipped{line, e.format(file, line)})
+	}
+}
+
+// add merges t (of later lines, or any lines: skips are kept by line).
+func (s *chunkStats) add(t *chunkStats) {
+	skips := s.skips
+	s.stats.merge(t.stats)
+	skips = append(skips, t.skips...)
+	slices.SortFunc(skips, func(a, b skipped) int { return cmp.Compare(a.line, b.line) })
+	s.skips = skips[:min(len(skips), maxReported)]
+}
+
+func (s *chunkStats) result() Stats {
+	st := s.stats
+	st.Skipped = nil
+	for _, k := range s.skips {
+		st.Skipped = append(st.Skipped, k.msg)
+	}
+	return st
+}
+
+// runOrdered parses on several goroutines and calls fn for each flow, in
+// input order, on the calling goroutine (Stream).
+func (p *pipeline) runOrdered(ctx context.Context, fn func(*Flow) error) (Stats, error) {
+	nw := p.workers
 	jobs := make(chan *csvJob, nw)
-	order := make(chan *csvJob, depth)
-	bufs := make(chan []byte, depth+nw+2)
-	batches := make(chan *batch, depth+nw+2)
+	order := make(chan *csvJob, nw+2)
+	batches := make(chan *batch, 2*nw+4)
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-
-	// Reader: cut chunks, queue them for the workers and, in order, for us.
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wg.Go(func() {
 		defer close(order)
 		defer close(jobs)
-		send := func(j *csvJob) bool {
+		p.read(func(j *csvJob) bool {
+			j.res = make(chan *batch, 1)
 			select {
 			case order <- j:
 			case <-done:
 				return false
-			}
-			if j.data == nil {
-				return true
 			}
 			select {
 			case jobs <- j:
@@ -378,65 +521,44 @@ func runPipeline(ctx context.Context, name string, sc *schema, q Query, ch *chun
 			case <-done:
 				return false
 			}
-		}
-		// The first chunk (after the header) is already read.
-		if !send(&csvJob{data: first, line: firstLine, res: make(chan *batch, 1)}) {
-			return
-		}
-		for !ch.eof {
-			var buf []byte
-			select {
-			case buf = <-bufs:
-			default:
-				if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= ch.size {
-					buf = (*p)[:0]
-				} else {
-					buf = make([]byte, 0, ch.size)
-				}
-			}
-			data, line, err := ch.next(buf)
-			if err != nil {
-				j := &csvJob{res: make(chan *batch, 1)}
-				j.res <- &batch{err: fmt.Errorf("%s: line %d: %w", name, ch.line, err)}
-				send(j)
-				return
-			}
-			if len(data) == 0 {
-				continue
-			}
-			if !send(&csvJob{data: data, buf: data, line: line, res: make(chan *batch, 1)}) {
-				return
-			}
-		}
-	}()
-
-	// Workers: parse chunks into batches.
+		})
+	})
 	for range nw {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := worker{name: name, sc: sc, dec: newDecoder(sc, q), pairs: sc.present()}
+		wg.Go(func() {
+			w := p.newParser(nil)
 			for j := range jobs {
 				var b *batch
 				select {
 				case b = <-batches:
 				default:
-					if p, ok := batchPool.Get().(*batch); ok {
-						b = p
-					} else {
-						b = &batch{}
+					b = &batch{}
+				}
+				if j.err != nil {
+					<-j.prev
+					j.next <- handover{failed: true}
+					b.err = fmt.Errorf("%s: %w", p.cs.name, j.err)
+					j.res <- b
+					continue
+				}
+				data, line, err := w.settle(j)
+				if err != nil {
+					b.err = err
+				} else {
+					if est := len(data)/192 + 16; cap(b.flows) < est {
+						b.flows = make([]Flow, 0, est)
+						b.ips = make([]string, 0, est)
+					}
+					var cst chunkStats
+					w.rows(data, line, &cst, b, nil, nil)
+					b.stats = cst.stats
+					for _, k := range cst.skips {
+						b.errs = append(b.errs, k.msg)
 					}
 				}
-				w.parse(j.data, j.line, b)
-				if j.buf != nil {
-					select {
-					case bufs <- j.buf[:0]:
-					default:
-					}
-				}
+				p.putBuf(j.buf)
 				j.res <- b
 			}
-		}()
+		})
 	}
 
 	var st Stats
@@ -484,23 +606,125 @@ loop:
 		}
 	}()
 	wg.Wait()
-	// Keep the buffers for the next Stream (a notebook often reads twice).
-	for {
-		select {
-		case b := <-bufs:
-			bufPool.Put(&b)
-			continue
-		case b := <-batches:
-			batchPool.Put(b)
-			continue
-		default:
-		}
-		break
-	}
-	return st, err
+	p.drainBufs()
+	return p.finish(st), err
 }
 
-var bufPool, batchPool sync.Pool
+// finish adds what the header said to the stats.
+func (p *pipeline) finish(st Stats) Stats {
+	st.Warnings = append(slices.Clone(p.cs.sc.warnings), st.Warnings...)
+	st.HasBytes = p.cs.sc.hasBytes()
+	return st
+}
+
+// allRead is the count handed on once the flows kept whole are all read.
+const allRead = math.MaxInt64
+
+// runParallel parses on several goroutines, each passing its flows to its
+// own consumer (from ws) as it decodes them; base is added to Positions.
+func (p *pipeline) runParallel(ctx context.Context, ws *workerSet, base Position) (Stats, error) {
+	nw := p.workers
+	ins := make([]*Interner, nw)
+	consumers := make([]Consumer, nw)
+	p.whole = -1
+	for i := range consumers {
+		ins[i], consumers[i] = ws.get(i)
+		k, ok := consumers[i].(interface{ KeepsFirst() int })
+		if i == 0 && ok && k.KeepsFirst() >= 0 {
+			p.whole = int64(k.KeepsFirst())
+		} else if !ok || k.KeepsFirst() < 0 {
+			p.whole = -1
+		}
+	}
+	p.wholeBefore = ws.flowsBefore
+	jobs := make(chan *csvJob, nw)
+	done := make(chan struct{})
+	var once sync.Once
+	var firstErr error
+	fail := func(e error) {
+		once.Do(func() {
+			firstErr = e
+			close(done)
+		})
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(jobs)
+		p.read(func(j *csvJob) bool {
+			select {
+			case jobs <- j:
+				return true
+			case <-done:
+				return false
+			}
+		})
+	})
+	parts := make([]chunkStats, nw)
+	for i := range nw {
+		wg.Go(func() {
+			w := p.newParser(ins[i])
+			c := consumers[i]
+			st := &parts[i]
+			for j := range jobs {
+				if j.err != nil {
+					<-j.prev
+					j.next <- handover{failed: true}
+					j.wholeNext <- allRead
+					fail(fmt.Errorf("%s: %w", p.cs.name, j.err))
+					continue
+				}
+				if err := ctx.Err(); err != nil {
+					<-j.prev
+					j.next <- handover{failed: true}
+					j.wholeNext <- allRead
+					fail(err)
+					p.putBuf(j.buf)
+					continue
+				}
+				data, line, err := w.settle(j)
+				if err != nil {
+					p.putBuf(j.buf)
+					j.wholeNext <- allRead
+					continue
+				}
+				var whole *int64
+				var before, left int64
+				if p.whole >= 0 {
+					// Until the first p.whole flows are read, this chunk
+					// needs the count of those before it.
+					if before = <-j.wholePrev; before >= p.whole {
+						j.wholeNext <- allRead
+					}
+					left = max(p.whole-before, 0)
+					whole = &left
+				}
+				at := base | Position(j.seq)<<posFlowBits
+				first := at
+				w.rows(data, line, st, &w.row, func(b *batch) {
+					for k := range b.flows {
+						c.Add(&b.flows[k], &b.keys[k], at)
+						at++
+					}
+					b.flows, b.keys, b.ips = b.flows[:0], b.keys[:0], b.ips[:0]
+				}, whole)
+				if p.whole >= 0 && before < p.whole {
+					j.wholeNext <- before + int64(at-first)
+				}
+				p.putBuf(j.buf)
+			}
+		})
+	}
+	wg.Wait()
+	p.drainBufs()
+	var all chunkStats
+	for i := range parts {
+		all.add(&parts[i])
+	}
+	if firstErr != nil {
+		return p.finish(all.result()), firstErr
+	}
+	return p.finish(all.result()), nil
+}
 
 type colPair struct {
 	f   field
@@ -515,52 +739,4 @@ func (s *schema) present() []colPair {
 		}
 	}
 	return ps
-}
-
-// worker parses chunks with its own parser, decoder and string table.
-type worker struct {
-	name  string
-	sc    *schema
-	dec   *decoder
-	p     rowParser
-	pairs []colPair
-}
-
-func (w *worker) parse(data []byte, line int64, b *batch) {
-	var v [nFields][]byte
-	// Size the batch once from the bytes (flow rows are rarely under 192 bytes)
-	// rather than growing it by doubling.
-	if est := len(data)/192 + 16; cap(b.flows) < est {
-		b.flows = make([]Flow, 0, est)
-		b.ips = make([]string, 0, est)
-	}
-	for len(data) > 0 {
-		fields, n, nl, bad := w.p.record(data)
-		rec := line
-		data, line = data[n:], line+int64(nl)
-		if bad != "" {
-			b.stats.RowsRead++
-			b.skip(w.name, rec, &rowError{reason: bad})
-			continue
-		}
-		if fields == nil {
-			continue
-		}
-		if len(fields) != w.sc.ncols {
-			b.stats.RowsRead++
-			b.skip(w.name, rec, &rowError{reason: fmt.Sprintf("%d fields, header has %d", len(fields), w.sc.ncols)})
-			continue
-		}
-		for _, p := range w.pairs {
-			v[p.f] = fields[p.col]
-		}
-		n0 := len(b.flows)
-		if e := w.dec.decode(&v, b); e != nil {
-			b.skip(w.name, rec, e)
-			continue
-		}
-		for i := n0; i < len(b.flows); i++ {
-			b.stats.keep(&b.flows[i])
-		}
-	}
 }

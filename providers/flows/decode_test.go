@@ -2,9 +2,11 @@ package flows
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -123,6 +125,74 @@ func TestPlainIPv4(t *testing.T) {
 	} {
 		if got := plainIPv4([]byte(in)); got != want {
 			t.Errorf("plainIPv4(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+// TestQuotedPublicIPs: reading a quoted CSV PublicIPs field as it is gives
+// what unquoting it and parsing the JSON gives, or declines.
+func TestQuotedPublicIPs(t *testing.T) {
+	sc, err := newSchema("q.csv", []string{"FlowStartTime", "FlowEndTime", "FlowDirection", "AllowedOutFlows", "AllowedInFlows", "VMIPAddress", "PublicIPs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{`"[]"`, `"[""1.2.3.4""]"`, `"[""1.2.3.4"",""::ffff:5.6.7.8""]"`, `"[""a"",""""]"`, `"[ ""1.2.3.4"" ]"`,
+		`"[""1.2.3.4"",]"`, `"[""1.2.3.4""`, `"[""a\""b""]"`, `"[""1.2.3.4"""]"`, `"[""x"",""y"",""z""]"`, `"["""",""1.1.1.1""]"`} {
+		d := newDecoder(sc, Query{})
+		d.pubQuoted = true
+		got, gerr := d.appendIPs(nil, []byte(in))
+		plain, _ := unquote([]byte(in), nil)
+		d2 := newDecoder(sc, Query{})
+		want, werr := d2.appendIPs(nil, plain)
+		if (gerr == nil) != (werr == nil) || !slices.Equal(got, want) {
+			t.Errorf("%s: got %q, %v; want %q, %v", in, got, gerr, want, werr)
+		}
+	}
+}
+
+// TestFractions: the SWAR fraction reading agrees with the byte-wise one
+// for every length and filler.
+func TestFractions(t *testing.T) {
+	var c dayCache
+	for n := 1; n <= 12; n++ {
+		for _, tail := range []string{"Z", "", "+01:00", "Zxyz"} {
+			digits := "123456789012"[:n]
+			in := "2019-02-14T00:10:00." + digits + tail
+			got, _, ok := c.parseISOZoned([]byte(in))
+			want, err := time.Parse("2006-01-02T15:04:05.999999999Z07:00", "2019-02-14T00:10:00."+digits[:min(n, 9)]+"Z")
+			if tail == "Zxyz" {
+				if ok {
+					t.Errorf("%q accepted", in)
+				}
+				continue
+			}
+			if tail == "+01:00" {
+				want = want.Add(-time.Hour)
+			}
+			if err != nil || !ok || !got.Equal(want) {
+				t.Errorf("%q: got %v %v, want %v", in, got, ok, want)
+			}
+		}
+	}
+	for _, bad := range []string{"2019-02-14T00:10:00.", "2019-02-14T00:10:00.Z", "2019-02-14T00:10:00.12a4567Z", "2019-02-14T00:10:00.1234567xZ"} {
+		if _, _, ok := c.parseISOZoned([]byte(bad)); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// TestCheckQuotedIPs: the check accepts exactly what appendQuotedIPs reads.
+func TestCheckQuotedIPs(t *testing.T) {
+	sc, err := newSchema("q.csv", []string{"FlowStartTime", "FlowEndTime", "FlowDirection", "AllowedOutFlows", "AllowedInFlows", "VMIPAddress", "PublicIPs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []string{`"[]"`, `"[""1.2.3.4""]"`, `"[""1.2.3.4"",""::ffff:5.6.7.8""]"`, `"[""a"",""""]"`, `"[ ""1.2.3.4"" ]"`,
+		`"[""1.2.3.4"",]"`, `"[""1.2.3.4""`, `"[""a\""b""]"`, `"[""1.2.3.4"""]"`, `"[""x"",""y"",""z""]"`, `"["""",""1.1.1.1""]"`, `"[""""]"`, `"[""]"`, `"[,]"`} {
+		d := newDecoder(sc, Query{})
+		_, want := d.appendQuotedIPs(nil, []byte(in))
+		if got := checkQuotedIPs([]byte(in)); got != want {
+			t.Errorf("%s: check %v, read %v", in, got, want)
 		}
 	}
 }

@@ -190,7 +190,7 @@ func (f *File) detect(hint Format) error {
 		return err
 	}
 	defer rc.Close()
-	br := bufio.NewReaderSize(rc, 64<<10)
+	br := bufio.NewReaderSize(rc, maxHeaderSize)
 	head, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		return fmt.Errorf("flows: %s: %w", f.name, err)
@@ -215,28 +215,12 @@ func (f *File) detect(hint Format) error {
 	if f.format != FormatCSV {
 		return nil // JSON columns are checked on the first object when streaming
 	}
-	ch := &chunker{r: br, size: 64 << 10, line: 1}
-	data, line, err := ch.next(nil)
+	h, err := readCSVHeader(f.name, br)
 	if err != nil {
-		return fmt.Errorf("flows: %s: %w", f.name, err)
+		return fmt.Errorf("flows: %w", err)
 	}
-	var p rowParser
-	for len(data) > 0 {
-		fields, n, nl, bad := p.record(data)
-		if bad != "" {
-			return fmt.Errorf("flows: %s:%d: header: %s", f.name, line, bad)
-		}
-		if fields != nil {
-			hdr := make([]string, len(fields))
-			for i, h := range fields {
-				hdr[i] = string(h)
-			}
-			_, err := newSchema(f.name, hdr)
-			return err
-		}
-		data, line = data[n:], line+int64(nl)
-	}
-	return fmt.Errorf("flows: %s: no header row", f.name)
+	_, err = newSchema(f.name, h.names)
+	return err
 }
 
 // looksNDJSON reports whether the text holds a complete first object
@@ -261,6 +245,36 @@ func (f *File) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats
 		return ndjsonStream(ctx, f.name, rc, q, fn)
 	}
 	return csvStream(ctx, f.name, rc, f.ChunkSize, q, fn)
+}
+
+// StreamParallel implements ParallelSource: CSV is parsed on several
+// goroutines, each feeding its own consumer; JSON is read by one.
+func (f *File) StreamParallel(ctx context.Context, q Query, newConsumer func(*Interner) Consumer) (Stats, error) {
+	return f.streamParallel(ctx, q, &workerSet{newConsumer: newConsumer}, 0)
+}
+
+func (f *File) streamParallel(ctx context.Context, q Query, ws *workerSet, base Position) (Stats, error) {
+	if f.format != FormatCSV {
+		return streamParallelAt(ctx, fileSerial{f}, q, ws, base)
+	}
+	q = q.Normalized()
+	rc, err := f.openData()
+	if err != nil {
+		return Stats{}, err
+	}
+	defer rc.Close()
+	cs, err := openCSV(f.name, rc, f.ChunkSize, q)
+	if err != nil {
+		return Stats{}, err
+	}
+	return newPipeline(cs, q).runParallel(ctx, ws, base)
+}
+
+// fileSerial is a File read by Stream only.
+type fileSerial struct{ f *File }
+
+func (s fileSerial) Stream(ctx context.Context, q Query, fn func(*Flow) error) (Stats, error) {
+	return s.f.Stream(ctx, q, fn)
 }
 
 // openData opens the file's content, decompressing it if need be.

@@ -1,6 +1,3 @@
-// Package flows defines the network flow record of Azure NSG flow analytics
-// (the AzureNetworkAnalytics_CL table as msticpy projects it) and the sources
-// that produce flows: local files, the embedded sample and Log Analytics.
 package flows
 
 import (
@@ -60,7 +57,7 @@ func (f *Flow) TotalAllowedFlows() int64 { return AddCounts(f.AllowedOutFlows, f
 // would overflow stays at the largest value instead of wrapping negative.
 func AddCounts(a, b int64) int64 {
 	s := a + b
-	if (s > a) == (b > 0) {
+	if (a^s)&(b^s) >= 0 { // no overflow: s has the sign of a or of b
 		return s
 	}
 	if b > 0 {

@@ -30,6 +30,7 @@ func main() {
 	host := flag.String("host", "", "select flows of this host name")
 	summary := flag.Bool("summary", false, "build the flow index and ASN summary as well")
 	ip := flag.String("ip", "", "select flows of this IP address")
+	series := flag.Bool("series", true, "build the plot series too (run --options flow_summary does not)")
 	dump := flag.String("dump", "", "write every output of the summary as JSON to this file (implies -summary)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
@@ -61,6 +62,9 @@ func main() {
 	var st flows.Stats
 	if *summary || *dump != "" {
 		col = flowsummary.NewCollector(time.Time{}, time.Time{}, flowsummary.DefaultMaxFlowsKept)
+		if !*series {
+			col.ByProtocol, col.ByDirection = nil, nil
+		}
 		st, err = col.Collect(context.Background(), src, q)
 	} else {
 		st, err = src.Stream(context.Background(), q, func(f *flows.Flow) error { sum += f.TotalAllowedFlows(); return nil })
@@ -96,7 +100,10 @@ func main() {
 		out := map[string]any{
 			"stats": st, "seen": col.Seen, "dropped": col.Dropped, "truncated": col.Truncated, "first": col.First, "last": col.Last,
 			"host": col.Host, "flow_index": rows, "flow_index_first_seen": col.Index.FirstSeen(), "flow_summary": s,
-			"by_protocol": col.ByProtocol.Series(), "by_direction": col.ByDirection.Series(), "kept": col.Kept,
+			"kept": col.Kept,
+		}
+		if col.ByProtocol != nil {
+			out["by_protocol"], out["by_direction"] = col.ByProtocol.Series(), col.ByDirection.Series()
 		}
 		b, err := json.MarshalIndent(out, "", " ")
 		if err == nil {
