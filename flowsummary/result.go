@@ -74,9 +74,9 @@ type GeoPoint struct {
 	ASN       asn.Number `json:"asn,omitempty"`
 	ASNLabel  string     `json:"asn_label,omitempty"`
 	// ASNDetails are the ASN's registration details, as the popup shows them.
-	ASNDetails string `json:"asn_details,omitempty"`
-	Protocols []string   `json:"protocols,omitempty"`
-	Flows     int64      `json:"flows,omitempty"`
+	ASNDetails string   `json:"asn_details,omitempty"`
+	Protocols  []string `json:"protocols,omitempty"`
+	Flows      int64    `json:"flows,omitempty"`
 	// Threats are the positive threat-intel results of the address
 	// ("VirusTotal (high): …").
 	Threats []string `json:"threats,omitempty"`
