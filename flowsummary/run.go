@@ -185,8 +185,12 @@ func (n *NetworkFlowSummary) readFlows(ctx context.Context, res *Result, opts nb
 	if res.NetworkFlows == nil {
 		res.NetworkFlows = []flows.Flow{}
 	}
-	if col.Truncated > 0 {
-		res.warn("the result keeps the first %d of %d flows (NetworkFlows); the flow index, summary and plots use all of them", len(col.Kept), col.Seen)
+	_, grouped := n.flows.(flows.Aggregator)
+	switch {
+	case grouped && col.Seen > 0:
+		res.warn("the %d flow records were grouped where they are (the flow index and the plots' time buckets came from the workspace): the result holds no raw flows; NetworkFlowSummary.Flows and Export read them", col.Seen)
+	case col.Truncated > 0:
+		res.warn("the result keeps the first %d of %d flows (NetworkFlows); the flow index, summary and plots use all of them, and NetworkFlowSummary.Flows and Export give every one", len(col.Kept), col.Seen)
 	}
 	if col.Dropped > 0 {
 		res.warn("%d flows outside the time span were dropped", col.Dropped)

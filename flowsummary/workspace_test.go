@@ -37,6 +37,9 @@ func TestRunOnWorkspaceSaysWhichTable(t *testing.T) {
 	if !strings.Contains(rec.all.String(), res.FlowTableReason) {
 		t.Errorf("the run section does not say which table answered:\n%s", rec.all.String())
 	}
+	if !strings.Contains(strings.Join(res.Warnings, "\n"), "grouped where they are") || len(res.NetworkFlows) != 0 {
+		t.Errorf("a pushed-down run does not say it holds no raw flows: %q", res.Warnings)
+	}
 	if res.FlowsTotal == 0 || len(res.FlowIndex) == 0 {
 		t.Errorf("no flows from the workspace: %d flows, %d index rows", res.FlowsTotal, len(res.FlowIndex))
 	}
