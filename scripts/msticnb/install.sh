@@ -6,20 +6,33 @@
 #
 # usage: scripts/msticnb/install.sh           prints the venv's python on its last line
 # env:   MSTICNB_VENV  where the venv goes (default ${XDG_CACHE_HOME:-~/.cache}/notebooklets-msticnb/venv)
-#        MSTICNB_BASE_PYTHON  CPython 3.11 to build it from (default: python3.11 on PATH)
+#        MSTICNB_BASE_PYTHON  CPython 3.11 to build it from (default: the first python3.11 or
+#                     python3 on PATH that is CPython 3.11.5 or later, msticpy 3.0.2's floor,
+#                     and not itself a virtual environment's)
 #        QUIET=0       show pip's output
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 req="$here/requirements.txt"
 venv="${MSTICNB_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/notebooklets-msticnb/venv}"
-base="${MSTICNB_BASE_PYTHON:-$(command -v python3.11 || true)}"
 quiet="${QUIET:-1}"
 
 log() { printf 'msticnb install: %s\n' "$*" >&2; }
 
+# find_base prints the first interpreter on PATH that can build the venv: CPython 3.11.5+
+# (msticpy 3.0.2 requires it; Debian 12's own python3 is 3.11.2) outside any venv.
+find_base() {
+	local py
+	while read -r py; do
+		if "$py" -c 'import sys; sys.exit(not (sys.version_info[:2] == (3, 11) and sys.version_info >= (3, 11, 5) and sys.prefix == sys.base_prefix))' 2>/dev/null; then
+			echo "$py"
+			return
+		fi
+	done < <(type -ap python3.11 python3 | awk '!seen[$0]++')
+}
+base="${MSTICNB_BASE_PYTHON:-$(find_base)}"
 if [[ -z "$base" ]]; then
-	log "no python3.11 on PATH (set MSTICNB_BASE_PYTHON); msticnb 1.2.3's pins are for CPython 3.11"
+	log "no CPython 3.11.5 or later on PATH outside a venv (set MSTICNB_BASE_PYTHON); msticnb 1.2.3 on msticpy 3.0.2 needs it"
 	exit 1
 fi
 pyver="$("$base" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
