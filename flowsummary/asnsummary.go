@@ -43,7 +43,7 @@ type ASNSummary struct {
 // dests, in first-seen order: the addresses whose ASN needs looking up.
 func PublicIPs(rows []FlowIndexRow) []string {
 	var out []string
-	for _, ip := range UniqueIPs(rows) {
+	for _, ip := range uniqueIPs(rows) {
 		if ipaddr.IsPublic(ip) {
 			out = append(out, ip)
 		}

@@ -26,8 +26,8 @@ type Collector struct {
 	MaxKept    int
 
 	Index       *FlowIndex // nil: no flow index
-	ByProtocol  *SeriesSet // records and flows by L7Protocol; nil: none
-	ByDirection *SeriesSet // records by FlowDirection; nil: none
+	ByProtocol  *seriesSet // records and flows by L7Protocol; nil: none
+	ByDirection *seriesSet // records by FlowDirection; nil: none
 
 	Kept      []flows.Flow
 	Truncated int64 // flows not kept because of MaxKept
@@ -38,7 +38,7 @@ type Collector struct {
 	First, Last time.Time
 
 	// Host is what the flows say of the queried host (Collect fills it).
-	Host HostFacts
+	Host hostFacts
 
 	next    uint64   // position of the next Add
 	keptAt  []uint64 // input position of each kept flow
@@ -51,9 +51,9 @@ type Collector struct {
 	keptStrs  map[string]string // the kept flows' other strings (cloneKeyed)
 }
 
-// HostFacts is what the flows tell about the queried host: its VM name,
+// hostFacts is what the flows tell about the queried host: its VM name,
 // address and region, from the first flows that name them.
-type HostFacts struct {
+type hostFacts struct {
 	Name, IP, Region string
 }
 
@@ -125,8 +125,8 @@ func (c *Collector) collectGroups(ctx context.Context, agg flows.Aggregator, q f
 	if last.IsZero() {
 		last = c.Last
 	}
-	maxBuckets := DefaultMaxBuckets
-	for _, s := range []*SeriesSet{c.ByProtocol, c.ByDirection} {
+	maxBuckets := defaultMaxBuckets
+	for _, s := range []*seriesSet{c.ByProtocol, c.ByDirection} {
 		if s != nil {
 			maxBuckets = s.maxBuckets
 		}
@@ -197,10 +197,10 @@ func (c *Collector) newPart(in *flows.Interner) *Collector {
 		p.Index = newKeyedFlowIndex(in)
 	}
 	if c.ByProtocol != nil {
-		p.ByProtocol = NewSeriesSet(c.ByProtocol.maxBuckets)
+		p.ByProtocol = newSeriesSet(c.ByProtocol.maxBuckets)
 	}
 	if c.ByDirection != nil {
-		p.ByDirection = NewSeriesSet(c.ByDirection.maxBuckets)
+		p.ByDirection = newSeriesSet(c.ByDirection.maxBuckets)
 	}
 	return p
 }
@@ -303,7 +303,7 @@ func (c *Collector) learnHost(f *flows.Flow, q flows.Query, at uint64) {
 func NewCollector(start, end time.Time, maxKept int) *Collector {
 	return &Collector{
 		Start: start, End: end, MaxKept: maxKept,
-		Index: NewFlowIndex(), ByProtocol: NewSeriesSet(0), ByDirection: NewSeriesSet(0),
+		Index: NewFlowIndex(), ByProtocol: newSeriesSet(0), ByDirection: newSeriesSet(0),
 	}
 }
 

@@ -45,7 +45,7 @@ type collectOut struct {
 	Truncated   int64          `json:"truncated"`
 	First       time.Time      `json:"first"`
 	Last        time.Time      `json:"last"`
-	Host        HostFacts      `json:"host"`
+	Host        hostFacts      `json:"host"`
 	IndexFlows  int64          `json:"index_flows"`
 	Index       []FlowIndexRow `json:"flow_index"`
 	FirstSeen   []FlowIndexRow `json:"flow_index_first_seen"`

@@ -46,7 +46,7 @@ func compute(c goldenCase) goldenOut {
 	sum := SummarizeASNs(idx, c.ASN)
 	sel := DefaultASNSelection(sum, c.HostASNs)
 	return goldenOut{
-		Dropped: col.Dropped, FlowIndex: idx, UniqueIPs: UniqueIPs(idx), PublicIPs: PublicIPs(idx),
+		Dropped: col.Dropped, FlowIndex: idx, UniqueIPs: uniqueIPs(idx), PublicIPs: PublicIPs(idx),
 		Summary: sum, Selection: sel, DefaultSel: sel.Default(),
 	}
 }
@@ -278,7 +278,7 @@ func TestIPsOfASNs(t *testing.T) {
 }
 
 func TestSeriesSetBounded(t *testing.T) {
-	s := NewSeriesSet(10)
+	s := newSeriesSet(10)
 	t0 := time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)
 	var total int64
 	for i := 0; i < 5000; i++ {

@@ -406,13 +406,13 @@ func (x *FlowIndex) FirstSeen() []FlowIndexRow { return x.snapshot() }
 // FlowDirection, the order pandas' groupby gives msticnb.
 func (x *FlowIndex) Rows() []FlowIndexRow {
 	rows := x.snapshot()
-	SortFlowIndex(rows)
+	sortFlowIndex(rows)
 	return rows
 }
 
-// SortFlowIndex sorts rows by source, dest, L7Protocol, FlowDirection (byte
+// sortFlowIndex sorts rows by source, dest, L7Protocol, FlowDirection (byte
 // order, which is Python's code-point order for UTF-8 strings).
-func SortFlowIndex(rows []FlowIndexRow) {
+func sortFlowIndex(rows []FlowIndexRow) {
 	slices.SortFunc(rows, func(a, b FlowIndexRow) int {
 		return cmp.Or(
 			strings.Compare(a.Source, b.Source),
@@ -423,10 +423,10 @@ func SortFlowIndex(rows []FlowIndexRow) {
 	})
 }
 
-// UniqueIPs returns the distinct source and dest addresses of rows, in
+// uniqueIPs returns the distinct source and dest addresses of rows, in
 // first-seen order (msticnb counted source and dest separately, counting
 // addresses seen on both sides twice).
-func UniqueIPs(rows []FlowIndexRow) []string {
+func uniqueIPs(rows []FlowIndexRow) []string {
 	seen := make(map[string]struct{})
 	var out []string
 	for _, r := range rows {

@@ -44,7 +44,7 @@ func TestCollectMappedQueryIP(t *testing.T) {
 	if _, err := c.Collect(context.Background(), flows.Slice(fl), flows.Query{IP: "::ffff:10.0.3.5"}); err != nil {
 		t.Fatal(err)
 	}
-	if c.Seen != 1 || c.Host != (HostFacts{Name: "h1", IP: "10.0.3.5", Region: "eastus"}) {
+	if c.Seen != 1 || c.Host != (hostFacts{Name: "h1", IP: "10.0.3.5", Region: "eastus"}) {
 		t.Errorf("seen %d, host %+v", c.Seen, c.Host)
 	}
 }

@@ -206,12 +206,12 @@ type FlowRecord struct {
 func (r *Result) FlowIndexData() []FlowRecord {
 	out := make([]FlowRecord, len(r.NetworkFlows))
 	for i := range r.NetworkFlows {
-		out[i] = NewFlowRecord(&r.NetworkFlows[i])
+		out[i] = newFlowRecord(&r.NetworkFlows[i])
 	}
 	return out
 }
 
-// NewFlowRecord returns f's row of msticnb's flow_index_data.
-func NewFlowRecord(f *flows.Flow) FlowRecord {
+// newFlowRecord returns f's row of msticnb's flow_index_data.
+func newFlowRecord(f *flows.Flow) FlowRecord {
 	return FlowRecord{Flow: *f, Source: f.Source(), Dest: f.Dest(), TotalAllowedFlows: f.TotalAllowedFlows()}
 }

@@ -220,7 +220,7 @@ func (n *NetworkFlowSummary) readFlows(ctx context.Context, res *Result, opts nb
 	if res.FlowIndex == nil {
 		res.FlowIndex = []FlowIndexRow{}
 	}
-	res.UniqueIPs = len(UniqueIPs(res.FlowIndex))
+	res.UniqueIPs = len(uniqueIPs(res.FlowIndex))
 	return err
 }
 

@@ -36,7 +36,7 @@ type bucketAcc struct {
 }
 
 // cacheSlots is the size of each series' direct-mapped bucket cache (more
-// than DefaultMaxBuckets, so neighbouring buckets do not collide).
+// than defaultMaxBuckets, so neighbouring buckets do not collide).
 const cacheSlots = 1024
 
 type seriesAcc struct {
@@ -83,7 +83,7 @@ func (sa *seriesAcc) rebuild() {
 	}
 }
 
-// SeriesSet accumulates flow records by group and time into buckets of a
+// seriesSet accumulates flow records by group and time into buckets of a
 // common width, doubling the width (merging neighbours) whenever any series
 // would exceed its bucket limit, so its size is bounded whatever the input.
 // The result depends only on the records and their input order, not on when
@@ -91,7 +91,7 @@ func (sa *seriesAcc) rebuild() {
 // final width is the smallest that fits every series. So sets filled from
 // parts of one input on several goroutines can be merged (Merge) into
 // exactly the set one pass would have built.
-type SeriesSet struct {
+type seriesSet struct {
 	maxBuckets int
 	width      int64 // seconds: baseWidth << shift
 	shift      uint
@@ -108,25 +108,25 @@ type SeriesSet struct {
 // noID is the group ID of a series add without one.
 const noID = ^uint32(0)
 
-// DefaultMaxBuckets is the bucket limit per series of NewSeriesSet(0).
-const DefaultMaxBuckets = 400
+// defaultMaxBuckets is the bucket limit per series of newSeriesSet(0).
+const defaultMaxBuckets = 400
 
 // baseWidth is the first bucket width, in seconds.
 const baseWidth = 60
 
-// NewSeriesSet returns a set with at most maxBuckets buckets per series
-// (DefaultMaxBuckets when maxBuckets ≤ 0), starting at one-minute buckets.
-func NewSeriesSet(maxBuckets int) *SeriesSet {
+// newSeriesSet returns a set with at most maxBuckets buckets per series
+// (defaultMaxBuckets when maxBuckets ≤ 0), starting at one-minute buckets.
+func newSeriesSet(maxBuckets int) *seriesSet {
 	if maxBuckets <= 0 {
-		maxBuckets = DefaultMaxBuckets
+		maxBuckets = defaultMaxBuckets
 	}
-	return &SeriesSet{maxBuckets: max(maxBuckets, 2), width: baseWidth, idx: map[string]int{}}
+	return &seriesSet{maxBuckets: max(maxBuckets, 2), width: baseWidth, idx: map[string]int{}}
 }
 
 // key returns the bucket of unix second sec: the width is baseWidth
 // doubled shift times, so this is a division by a constant and a shift
 // rather than a division by a variable.
-func (s *SeriesSet) key(sec int64) int64 {
+func (s *seriesSet) key(sec int64) int64 {
 	q := sec / baseWidth
 	if sec%baseWidth != 0 && sec < 0 {
 		q--
@@ -144,7 +144,7 @@ func floorDiv(a, b int64) int64 {
 
 // Add counts one record of group at time t with n allowed flows; example is
 // kept as the bucket's example address if it is the bucket's first record.
-func (s *SeriesSet) Add(group string, t time.Time, n int64, example string) {
+func (s *seriesSet) Add(group string, t time.Time, n int64, example string) {
 	s.add(group, t.Unix(), 1, n, 0, example, s.next)
 	s.next++
 }
@@ -152,19 +152,19 @@ func (s *SeriesSet) Add(group string, t time.Time, n int64, example string) {
 // AddCounts counts records records of group at time t with n allowed flows
 // and the given bytes, as a source that pre-aggregates reports them (a KQL
 // summarize by time bin); example is kept as for Add.
-func (s *SeriesSet) AddCounts(group string, t time.Time, records, n, bytes int64, example string) {
+func (s *seriesSet) AddCounts(group string, t time.Time, records, n, bytes int64, example string) {
 	s.add(group, t.Unix(), records, n, bytes, example, s.next)
 	s.next++
 }
 
 // add counts records at unix second sec; at is the input position.
-func (s *SeriesSet) add(group string, sec, records, n, bytes int64, example string, at uint64) {
+func (s *seriesSet) add(group string, sec, records, n, bytes int64, example string, at uint64) {
 	s.addTo(s.group(group, at), sec, records, n, bytes, example, at)
 }
 
 // addByID is add for a group the flow index has given the ID id (noID:
 // none), which saves looking the name up.
-func (s *SeriesSet) addByID(id uint32, group string, sec, records, n, bytes int64, example string, at uint64) {
+func (s *seriesSet) addByID(id uint32, group string, sec, records, n, bytes int64, example string, at uint64) {
 	if id == noID {
 		s.add(group, sec, records, n, bytes, example, at)
 		return
@@ -184,7 +184,7 @@ func (s *SeriesSet) addByID(id uint32, group string, sec, records, n, bytes int6
 }
 
 // group returns the series of group, creating it.
-func (s *SeriesSet) group(group string, at uint64) *seriesAcc {
+func (s *seriesSet) group(group string, at uint64) *seriesAcc {
 	sa := s.last
 	if sa == nil || group != s.lastGroup {
 		i, ok := s.idx[group]
@@ -200,7 +200,7 @@ func (s *SeriesSet) group(group string, at uint64) *seriesAcc {
 	return sa
 }
 
-func (s *SeriesSet) addTo(sa *seriesAcc, sec, records, n, bytes int64, example string, at uint64) {
+func (s *seriesSet) addTo(sa *seriesAcc, sec, records, n, bytes int64, example string, at uint64) {
 	if at < sa.first {
 		sa.first = at
 	}
@@ -222,13 +222,13 @@ func (s *SeriesSet) addTo(sa *seriesAcc, sec, records, n, bytes int64, example s
 }
 
 // coarsen doubles the width until every series fits, merging buckets.
-func (s *SeriesSet) coarsen() {
+func (s *seriesSet) coarsen() {
 	for !s.fits() {
 		s.double()
 	}
 }
 
-func (s *SeriesSet) fits() bool {
+func (s *seriesSet) fits() bool {
 	for _, sa := range s.series {
 		if len(sa.accs) > s.maxBuckets {
 			return false
@@ -239,7 +239,7 @@ func (s *SeriesSet) fits() bool {
 
 // double doubles the width once, merging each pair of neighbours (sums
 // saturate; the earlier first record keeps its example).
-func (s *SeriesSet) double() {
+func (s *seriesSet) double() {
 	s.width *= 2
 	s.shift++
 	for _, sa := range s.series {
@@ -274,7 +274,7 @@ func mergeBucket(dst, src *bucketAcc) {
 // result to be the one a single pass would give, the positions of the two
 // sets' records must interleave as in the input (see Collector); o is left
 // unusable.
-func (s *SeriesSet) Merge(o *SeriesSet) {
+func (s *seriesSet) Merge(o *seriesSet) {
 	for s.width < o.width {
 		s.double()
 	}
@@ -307,11 +307,11 @@ func (s *SeriesSet) Merge(o *SeriesSet) {
 }
 
 // Width returns the current bucket width.
-func (s *SeriesSet) Width() time.Duration { return time.Duration(s.width) * time.Second }
+func (s *seriesSet) Width() time.Duration { return time.Duration(s.width) * time.Second }
 
 // Series returns the series in the order their groups were first seen,
 // buckets in time order.
-func (s *SeriesSet) Series() []TimeSeries {
+func (s *seriesSet) Series() []TimeSeries {
 	order := slices.Clone(s.series)
 	slices.SortStableFunc(order, func(a, b *seriesAcc) int { return cmp.Compare(a.first, b.first) })
 	out := make([]TimeSeries, 0, len(order))

@@ -14,7 +14,7 @@ import (
 // earlier half's example, whichever record came first).
 func TestSeriesSetExampleIsFirstRecord(t *testing.T) {
 	t0 := time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)
-	s := NewSeriesSet(2)
+	s := newSeriesSet(2)
 	s.Add("https", t0.Add(time.Minute), 1, "second-minute-first") // odd minute, first record
 	s.Add("https", t0, 1, "first-minute-later")                   // even minute
 	s.Add("https", t0.Add(5*time.Minute), 1, "forces-doubling")
@@ -43,14 +43,14 @@ func TestSeriesSetMerge(t *testing.T) {
 	for i := range recs {
 		recs[i] = rec{[]string{"https", "dns", "ssh", "ntp"}[rnd.IntN(4)], t0 + rnd.Int64N(3*86400), rnd.Int64N(50), []string{"", "1.2.3.4", "5.6.7.8", "9.9.9.9"}[rnd.IntN(4)]}
 	}
-	one := NewSeriesSet(50)
-	parts := []*SeriesSet{NewSeriesSet(50), NewSeriesSet(50), NewSeriesSet(50)}
+	one := newSeriesSet(50)
+	parts := []*seriesSet{newSeriesSet(50), newSeriesSet(50), newSeriesSet(50)}
 	for i, r := range recs {
 		one.add(r.group, r.sec, 1, r.n, 0, r.ex, uint64(i))
 		// contiguous runs go to one part, as chunks go to one worker
 		parts[(i/700)%len(parts)].add(r.group, r.sec, 1, r.n, 0, r.ex, uint64(i))
 	}
-	merged := NewSeriesSet(50)
+	merged := newSeriesSet(50)
 	for _, p := range parts {
 		merged.Merge(p)
 	}
@@ -62,7 +62,7 @@ func TestSeriesSetMerge(t *testing.T) {
 // TestSeriesSetSaturates: counts stop at the int64 limit instead of
 // wrapping to a negative total.
 func TestSeriesSetSaturates(t *testing.T) {
-	s := NewSeriesSet(0)
+	s := newSeriesSet(0)
 	t0 := time.Date(2019, 2, 14, 0, 0, 0, 0, time.UTC)
 	for range 3 {
 		s.AddCounts("https", t0, 1, math.MaxInt64, math.MaxInt64, "")
