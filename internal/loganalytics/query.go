@@ -23,6 +23,10 @@ var (
 	ErrUnreachable = errors.New("log analytics: service unreachable")
 	// ErrNoTable: the answer held no result table.
 	ErrNoTable = errors.New("log analytics: query returned no table")
+	// ErrBadQuery: the service rejected the query as invalid (HTTP 400: a
+	// syntax or semantic error, such as a function the workspace does not
+	// have).
+	ErrBadQuery = errors.New("log analytics: query rejected")
 )
 
 // Request is one query of a workspace.
@@ -44,8 +48,8 @@ type Answer struct {
 }
 
 // Query runs req with client. Failures are classified: ErrAuth (HTTP 401 or
-// 403), ErrThrottled (429 after retries), ErrUnreachable (no connection),
-// ErrNoTable; others are wrapped with the service's error. A partial result
+// 403), ErrBadQuery (400), ErrThrottled (429 after retries), ErrUnreachable
+// (no connection), ErrNoTable; others are wrapped with the service's error. A partial result
 // (the service's "PartialError") is returned with a warning.
 func Query(ctx context.Context, client *azlogs.Client, req Request) (Answer, error) {
 	body := azlogs.QueryBody{Query: &req.KQL}
@@ -83,6 +87,8 @@ func classify(err error, workspace string) error {
 		case re.StatusCode == http.StatusUnauthorized || re.StatusCode == http.StatusForbidden:
 			return fmt.Errorf("%w: HTTP %d for workspace %s (check the credential and its Log Analytics Reader role): %s",
 				ErrAuth, re.StatusCode, workspace, firstLine(re.ErrorCode))
+		case re.StatusCode == http.StatusBadRequest:
+			return fmt.Errorf("%w (HTTP 400): %w", ErrBadQuery, err)
 		case re.StatusCode == http.StatusTooManyRequests:
 			return fmt.Errorf("%w (HTTP 429) after retries; try again later: %s", ErrThrottled, firstLine(re.ErrorCode))
 		case re.StatusCode >= 500:

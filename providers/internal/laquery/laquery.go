@@ -1,8 +1,9 @@
 // Package laquery runs KQL queries against a Log Analytics workspace for the
-// flow sources (providers/flows and providers/flowtables): one client, one
-// mapping of service errors to messages (credential rejected, throttled,
-// service error), partial results reported as warnings, and result cells
-// rendered as the text the row decoders read.
+// flow sources (providers/flows and providers/flowtables): one client per
+// workspace, queries run through internal/loganalytics.Query (which
+// classifies the service's failures for every Log Analytics provider),
+// partial results reported as warnings, and result cells rendered as the
+// text the row decoders read.
 package laquery
 
 import (
@@ -10,7 +11,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -37,13 +37,12 @@ type Config struct {
 type Client struct {
 	workspace string
 	client    *azlogs.Client
-	wait      *int
+	timeout   time.Duration
 }
 
 // ErrBadQuery is matched (errors.Is) when the service rejects a query as
-// invalid (HTTP 400: a syntax or semantic error, such as a function the
-// workspace does not have).
-var ErrBadQuery = errors.New("log analytics: query rejected")
+// invalid (HTTP 400); it is loganalytics.ErrBadQuery.
+var ErrBadQuery = loganalytics.ErrBadQuery
 
 // ErrNeedTimeRange is returned when a query has no time range.
 var ErrNeedTimeRange = errors.New("log analytics: a query needs a start and an end time")
@@ -58,12 +57,7 @@ func New(workspaceID string, cred azcore.TokenCredential, cfg Config) (*Client, 
 	if err != nil {
 		return nil, fmt.Errorf("log analytics: %w", err)
 	}
-	c := &Client{workspace: workspaceID, client: client}
-	if cfg.ServerTimeout > 0 {
-		w := int(cfg.ServerTimeout / time.Second)
-		c.wait = &w
-	}
-	return c, nil
+	return &Client{workspace: workspaceID, client: client, timeout: cfg.ServerTimeout}, nil
 }
 
 // Workspace is the workspace ID.
@@ -95,43 +89,15 @@ func (c *Client) Query(ctx context.Context, kql string, start, end time.Time) (*
 	if start.IsZero() || end.IsZero() {
 		return nil, ErrNeedTimeRange
 	}
-	ti := azlogs.NewTimeInterval(start.UTC(), end.UTC())
-	body := azlogs.QueryBody{Query: &kql, Timespan: &ti}
-	var opts *azlogs.QueryWorkspaceOptions
-	if c.wait != nil {
-		opts = &azlogs.QueryWorkspaceOptions{Options: &azlogs.QueryOptions{Wait: c.wait}}
-	}
-	resp, err := c.client.QueryWorkspace(ctx, c.workspace, body, opts)
+	ans, err := loganalytics.Query(ctx, c.client, loganalytics.Request{Workspace: c.workspace, KQL: kql, Start: start, End: end, ServerTimeout: c.timeout})
 	if err != nil {
-		var re *azcore.ResponseError
-		if errors.As(err, &re) {
-			switch re.StatusCode {
-			case http.StatusUnauthorized, http.StatusForbidden:
-				return nil, fmt.Errorf("%w: HTTP %d for workspace %s (check the credential and its Log Analytics Reader role): %s",
-					loganalytics.ErrAuth, re.StatusCode, c.workspace, firstLine(re.ErrorCode))
-			case http.StatusBadRequest:
-				return nil, fmt.Errorf("%w (HTTP 400): %w", ErrBadQuery, err)
-			case http.StatusTooManyRequests:
-				return nil, fmt.Errorf("log analytics: throttled (HTTP 429) after retries; try again later or narrow the time range: %w", err)
-			}
-			if re.StatusCode >= 500 {
-				return nil, fmt.Errorf("log analytics: service error (HTTP %d) after retries: %w", re.StatusCode, err)
-			}
-		}
-		return nil, fmt.Errorf("log analytics: query failed: %w", err)
+		return nil, err
 	}
-	var warnings []string
-	if resp.Error != nil {
-		warnings = append(warnings, "log analytics: partial result ("+resp.Error.Code+"): "+partialMessage(resp.Error)+
-			"; rows may be missing — narrow the time range or use the grouped queries")
+	warnings := ans.Warnings
+	if len(warnings) > 0 {
+		warnings[0] += "; rows may be missing — narrow the time range or use the grouped queries"
 	}
-	if len(resp.Tables) == 0 {
-		if resp.Error != nil {
-			return nil, fmt.Errorf("log analytics: query returned no table: %s", partialMessage(resp.Error))
-		}
-		return nil, errors.New("log analytics: query returned no table")
-	}
-	t := resp.Tables[0]
+	t := ans.Table
 	r := &Result{Columns: make([]string, len(t.Columns)), Rows: make([][]any, len(t.Rows)), Warnings: warnings}
 	for i, col := range t.Columns {
 		if col.Name != nil {
@@ -142,29 +108,6 @@ func (c *Client) Query(ctx context.Context, kql string, start, end time.Time) (*
 		r.Rows[i] = row
 	}
 	return r, nil
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
-}
-
-// partialMessage extracts the message of a Log Analytics error object.
-func partialMessage(e *azlogs.ErrorInfo) string {
-	var m struct {
-		Message string
-		Details []struct{ Message string }
-	}
-	if json.Unmarshal([]byte(e.Error()), &m) != nil {
-		return firstLine(e.Error())
-	}
-	msg := m.Message
-	for _, d := range m.Details {
-		if d.Message != "" {
-			msg += "; " + d.Message
-		}
-	}
-	return msg
 }
 
 // Text renders a result cell as text: strings as they are, numbers in
