@@ -2,8 +2,6 @@ package devicenetwork
 
 import (
 	"cmp"
-	"context"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 
@@ -146,7 +144,8 @@ func (mapper) Map(r *tablerows.Row, q flows.Query, dst []flows.Flow) ([]flows.Fl
 }
 
 // File is a flows.Source over one local DeviceNetworkEvents export.
-type File struct{ f *tablerows.File }
+// Its Path, Stream and Provenance are those of the shared table reader.
+type File struct{ *tablerows.File }
 
 // OpenFile returns a source over a DeviceNetworkEvents export (portal CSV,
 // JSON array or NDJSON, recognised from its first byte). It reads the header
@@ -157,22 +156,13 @@ func OpenFile(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &File{f: f}, nil
+	return &File{f}, nil
 }
-
-// Path is the file's path.
-func (f *File) Path() string { return f.f.Path() }
-
-// Stream reads the file and calls fn for each flow of q.
-func (f *File) Stream(ctx context.Context, q flows.Query, fn func(*flows.Flow) error) (flows.Stats, error) {
-	return f.f.Stream(ctx, q, fn)
-}
-
-// Provenance implements provenance.Describer.
-func (f *File) Provenance() provenance.Info { return f.f.Provenance() }
 
 // Source reads DeviceNetworkEvents from a Log Analytics workspace.
-type Source struct{ la *tablerows.LogAnalytics }
+// Its Stream (FlowsKQL), FlowIndex, TimeBuckets (flows.Aggregator), their
+// KQL and CountKQL are those of the shared table reader.
+type Source struct{ *tablerows.LogAnalytics }
 
 // LogAnalytics returns a source over the workspace's DeviceNetworkEvents
 // table. cred nil means azidentity's DefaultAzureCredential; opts.Table is
@@ -182,44 +172,14 @@ func LogAnalytics(workspaceID string, cred azcore.TokenCredential, opts *flows.L
 	if err != nil {
 		return nil, err
 	}
-	return &Source{la: &tablerows.LogAnalytics{Client: c, Mapper: mapper{}, Queries: queries{}}}, nil
+	return &Source{&tablerows.LogAnalytics{Client: c, Mapper: mapper{}, Queries: queries{}}}, nil
 }
 
 // Table is the table the source reads.
 func (s *Source) Table() string { return Table }
 
-// Stream runs FlowsKQL and maps its rows.
-func (s *Source) Stream(ctx context.Context, q flows.Query, fn func(*flows.Flow) error) (flows.Stats, error) {
-	return s.la.Stream(ctx, q, fn)
-}
-
-// FlowIndex implements flows.Aggregator with FlowIndexKQL.
-func (s *Source) FlowIndex(ctx context.Context, q flows.Query) ([]flows.FlowGroup, flows.Stats, error) {
-	return s.la.FlowIndex(ctx, q)
-}
-
-// TimeBuckets implements flows.Aggregator with TimeBucketsKQL.
-func (s *Source) TimeBuckets(ctx context.Context, q flows.Query, width time.Duration) ([]flows.TimeBucket, flows.Stats, error) {
-	return s.la.TimeBuckets(ctx, q, width)
-}
-
 // FlowsKQL is the query Stream runs.
 func (s *Source) FlowsKQL(q flows.Query) (string, error) { return queries{}.FlowsKQL(q) }
-
-// FlowIndexKQL is the query FlowIndex runs.
-func (s *Source) FlowIndexKQL(q flows.Query) (string, error) { return s.la.FlowIndexKQL(q) }
-
-// TimeBucketsKQL is the query TimeBuckets runs.
-func (s *Source) TimeBucketsKQL(q flows.Query, width time.Duration) (string, error) {
-	return s.la.TimeBucketsKQL(q, width)
-}
-
-// CountKQL counts q's flows (Records, First, Last), for the auto choice of
-// table.
-func (s *Source) CountKQL(q flows.Query) (string, error) { return s.la.CountKQL(q) }
-
-// Provenance implements provenance.Describer: the table and the workspace.
-func (s *Source) Provenance() provenance.Info { return s.la.Provenance() }
 
 var (
 	_ flows.Aggregator     = (*Source)(nil)
