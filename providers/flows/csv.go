@@ -311,10 +311,11 @@ type parser struct {
 	p        *pipeline
 	tok      tokenizer
 	dec      *decoder
-	colField []field // per column, the field it gives (-1: none)
-	// leanField is colField for a row the consumer will not keep whole:
-	// the columns no aggregate uses are not read (leanSkip).
-	leanField []field
+	// cols are the columns read, in order, with the field each gives.
+	cols []colField
+	// leanCols are the columns read from a row the consumer will not keep
+	// whole: cols without those no aggregate uses (leanSkip).
+	leanCols []colField
 	joined    []byte // a carried-over record joined to a chunk
 	scratch   []byte
 	v         [nFields][]byte
@@ -324,17 +325,14 @@ type parser struct {
 // newParser returns a parse goroutine's state; with an Interner, it
 // decodes in keyed mode (ephemeral strings, Keys per flow).
 func (p *pipeline) newParser(in *Interner) *parser {
-	w := &parser{p: p, dec: newDecoder(p.cs.sc, p.q), colField: make([]field, p.cs.sc.ncols)}
-	for c := range w.colField {
-		w.colField[c] = -1
-	}
+	w := &parser{p: p, dec: newDecoder(p.cs.sc, p.q)}
 	for _, pr := range p.cs.sc.present() {
-		w.colField[pr.col] = pr.f
+		w.cols = append(w.cols, colField{int32(pr.col), pr.f})
 	}
-	w.leanField = slices.Clone(w.colField)
-	for c, f := range w.leanField {
-		if slices.Contains(leanSkip, f) && (f != fPublicIPs || p.cs.sc.has(fAllExtIPs)) {
-			w.leanField[c] = -1
+	slices.SortFunc(w.cols, func(a, b colField) int { return cmp.Compare(a.col, b.col) })
+	for _, c := range w.cols {
+		if !slices.Contains(leanSkip, c.f) || (c.f == fPublicIPs && !p.cs.sc.has(fAllExtIPs)) {
+			w.leanCols = append(w.leanCols, c)
 		}
 	}
 	if in != nil {
@@ -374,6 +372,12 @@ func (w *parser) settle(j *csvJob) ([]byte, int64, error) {
 
 var errStopped = errors.New("stopped")
 
+// colField is a column read and the field it gives.
+type colField struct {
+	col int32
+	f   field
+}
+
 // leanSkip are the fields not read for a row an aggregating consumer will
 // not keep whole (PublicIPs only when AllExtIPs is a column).
 var leanSkip = []field{fTimeGenerated, fFlowType, fPublicIPs, fL4Protocol, fDestPort, fDeniedInFlows, fDeniedOutFlows, fRemoteRegion}
@@ -410,9 +414,9 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 		}
 		w.dec.pubQuoted = false
 		lean := whole != nil && *whole <= 0
-		cols := w.colField
+		cols := w.cols
 		if lean {
-			cols = w.leanField
+			cols = w.leanCols
 			if !w.dec.lean {
 				for _, f := range leanSkip {
 					w.v[f] = nil
@@ -420,22 +424,23 @@ func (w *parser) rows(data []byte, line int64, st *chunkStats, b *batch, emit fu
 			}
 		}
 		w.dec.lean = lean
+		// The record has sc.ncols fields (checked above), so every column
+		// read is one of them; field c spans ends[c-1]+1 to ends[c].
 		ends := t.ends[r.field : int(r.field)+int(r.nf)]
-		cols = cols[:len(ends)]
-		start := r.start
-		for c, end := range ends {
-			if f := cols[c]; f >= 0 {
-				fld := data[start:end]
-				if len(fld) > 0 && fld[0] == '"' {
-					if f == fPublicIPs {
-						w.dec.pubQuoted = true // read as it is (appendQuotedIPs)
-					} else {
-						fld, w.scratch = unquote(fld, w.scratch)
-					}
-				}
-				w.v[f] = fld
+		for _, c := range cols {
+			start := r.start
+			if c.col > 0 {
+				start = ends[c.col-1] + 1
 			}
-			start = end + 1
+			fld := data[start:ends[c.col]]
+			if len(fld) > 0 && fld[0] == '"' {
+				if c.f == fPublicIPs {
+					w.dec.pubQuoted = true // read as it is (appendQuotedIPs)
+				} else {
+					fld, w.scratch = unquote(fld, w.scratch)
+				}
+			}
+			w.v[c.f] = fld
 		}
 		n0 := len(b.flows)
 		if e := w.dec.decode(&w.v, b); e != nil {

@@ -687,12 +687,57 @@ func parseInt(b []byte) (int64, bool) {
 	return int64(fl), true
 }
 
-// dayCache remembers the day number of the last date parsed.
+// dayCache remembers the day numbers of the last dates parsed, a few at
+// once: the flows of one export share few dates, and their rows mix them.
 type dayCache struct {
-	date uint64 // the last date's 8 bytes "YYYY-MM-" and
-	dd   uint16 // its day "DD"
-	days int64
+	e [dayCacheSize]dayEntry
+}
+
+const dayCacheSize = 16
+
+// dayEntry is one date: its 8 bytes "YYYY-MM-", its day "DD" and its day
+// number; ok says the entry is used.
+type dayEntry struct {
+	date uint64
+	dd   uint16
 	ok   bool
+	days int64
+}
+
+// day returns the day number of the date at b[0:10] ("YYYY-MM-DD", the
+// separators checked by the caller).
+func (c *dayCache) day(b []byte) (int64, bool) {
+	date, dd := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint16(b[8:])
+	// The second digits of the day and the month tell most dates apart.
+	e := &c.e[(uint(dd>>8)^uint(date>>48)^uint(dd)<<2)%dayCacheSize]
+	if e.ok && e.date == date && e.dd == dd {
+		return e.days, true
+	}
+	y, ok1 := digits(b[0:4])
+	mo, ok2 := two(b[5:])
+	d, ok3 := two(b[8:])
+	if !(ok1 && ok2 && ok3) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
+		return 0, false
+	}
+	*e = dayEntry{date, dd, true, daysFromCivil(y, mo, d)}
+	return e.days, true
+}
+
+// clock parses "HH:MM:SS" at b[0:8] (the colons checked by the caller) into
+// seconds of the day, all six digits at once.
+func clock(b []byte) (int, bool) {
+	x := binary.LittleEndian.Uint64(b)
+	x = x&^(0xff<<16|0xff<<40) | (0x30<<16 | 0x30<<40) // the colons as '0'
+	if leadingDigits(x) != 8 {
+		return 0, false
+	}
+	y := x - 0x3030303030303030
+	y = y*10 + y>>8 // bytes 0, 3 and 6: HH, MM and SS
+	h, m, s := int(y&0xff), int(y>>24&0xff), int(y>>48&0xff)
+	if h > 23 || m > 59 || s > 59 {
+		return 0, false
+	}
+	return h*3600 + m*60 + s, true
 }
 
 // parseISO parses "YYYY-MM-DDTHH:MM:SS[.fffffffff][Z|±hh:mm]" (a space may
@@ -714,20 +759,9 @@ func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	if len(b) < 19 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false, false
 	}
-	date, dd := binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint16(b[8:])
-	if !c.ok || date != c.date || dd != c.dd {
-		y, ok1 := digits(b[0:4])
-		mo, ok2 := two(b[5:])
-		d, ok3 := two(b[8:])
-		if !(ok1 && ok2 && ok3) || mo < 1 || mo > 12 || d < 1 || d > daysIn(mo, y) {
-			return time.Time{}, false, false
-		}
-		c.date, c.dd, c.days, c.ok = date, dd, daysFromCivil(y, mo, d), true
-	}
-	h, ok4 := two(b[11:])
-	mi, ok5 := two(b[14:])
-	s, ok6 := two(b[17:])
-	if !(ok4 && ok5 && ok6) || h > 23 || mi > 59 || s > 59 {
+	days, ok1 := c.day(b)
+	secs, ok2 := clock(b[11:])
+	if !ok1 || !ok2 {
 		return time.Time{}, false, false
 	}
 	rest := b[19:]
@@ -786,7 +820,7 @@ func (c *dayCache) parseISOZoned(b []byte) (t time.Time, zoned, ok bool) {
 	default:
 		return time.Time{}, false, false
 	}
-	sec := c.days*86400 + int64(h*3600+mi*60+s) - off
+	sec := days*86400 + int64(secs) - off
 	return time.Unix(sec, int64(nsec)).UTC(), zoned, true
 }
 

@@ -196,3 +196,43 @@ func TestCheckQuotedIPs(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseISO: what the fast time parser accepts, the time package reads
+// to the same instant, through a day cache that has seen other dates (a
+// wrong cache hit would show), and it never accepts a time the time
+// package rejects in every form it knows.
+func FuzzParseISO(f *testing.F) {
+	for _, s := range []string{"2019-02-14T15:33:25Z", "2019-02-14 15:33:25.123456Z", "2020-02-29T23:59:59+05:30", "2019-02-29T00:00:00Z",
+		"2019-13-01T00:00:00Z", "2019-02-14T24:00:00Z", "2019-02-14T15:60:00Z", "2019-02-14T15:33:61Z", "2019-02-14T1a:33:25Z",
+		"2019-02-14T15:3 :25Z", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2019-02-24T15:33:25Z", "2019-12-04T15:33:25Z"} {
+		f.Add(s, "2019-02-14T00:00:00Z")
+	}
+	f.Fuzz(func(t *testing.T, in, warm string) {
+		var c dayCache
+		c.parseISOZoned([]byte(warm))
+		got, zoned, ok := c.parseISOZoned([]byte(in))
+		if !ok {
+			return
+		}
+		layout := "2006-01-02T15:04:05.999999999"
+		if zoned {
+			layout += "Z07:00"
+		}
+		norm := []byte(in)
+		norm[10] = 'T'
+		if norm[len(norm)-1] == 'z' { // RFC 3339 allows a lower-case Z
+			norm[len(norm)-1] = 'Z'
+		}
+		want, err := time.Parse(layout, string(norm))
+		if err != nil {
+			// The time package allows a fraction of at most 9 digits.
+			if strings.Count(in, ".") == 1 && len(in) > 30 {
+				return
+			}
+			t.Fatalf("parseISOZoned(%q) = %v; time.Parse: %v", in, got, err)
+		}
+		if !got.Equal(want.Truncate(time.Nanosecond)) {
+			t.Fatalf("parseISOZoned(%q) = %v; time.Parse: %v", in, got, want)
+		}
+	})
+}
