@@ -308,18 +308,18 @@ func (p *pipeline) read(send func(*csvJob) bool) {
 
 // parser is one parse goroutine's state.
 type parser struct {
-	p        *pipeline
-	tok      tokenizer
-	dec      *decoder
+	p   *pipeline
+	tok tokenizer
+	dec *decoder
 	// cols are the columns read, in order, with the field each gives.
 	cols []colField
 	// leanCols are the columns read from a row the consumer will not keep
 	// whole: cols without those no aggregate uses (leanSkip).
 	leanCols []colField
-	joined    []byte // a carried-over record joined to a chunk
-	scratch   []byte
-	v         [nFields][]byte
-	row       batch // one row's flows (parallel mode)
+	joined   []byte // a carried-over record joined to a chunk
+	scratch  []byte
+	v        [nFields][]byte
+	row      batch // one row's flows (parallel mode)
 }
 
 // newParser returns a parse goroutine's state; with an Interner, it
