@@ -14,6 +14,8 @@
 #        RUNS         runs of each tool per size (default 3)
 #        BENCH_DIR    gen_flows.py, pandas_baseline.py, duckdb/ (default /work/shared/bench)
 #        PYTHON       Debian's python3 with python3-pandas for gen_flows/pandas (default /usr/bin/python3)
+#        BENCH_BEFORE  a git revision: its notebooklet runs too, as the tool "before" (the same
+#                     command as ours), for before/after figures from one run
 #        BENCH_REPORT=1  also time `--options +geo_map --html` on the largest file <= 1M and print its size
 # Files (the generated CSVs, the ASN database, DuckDB's node_modules) are kept in WORKDIR.
 set -euo pipefail
@@ -36,10 +38,20 @@ rows_of() { # 100k → 100000, 1M → 1000000, 10M → 10000000, 2500 → 2500
 	esac
 }
 has() { [[ " $tools " == *" $1 "* ]]; }
+if [[ -n ${BENCH_BEFORE:-} ]]; then tools="$tools before"; fi
 
 mkdir -p "$dir"
 (cd "$repo" && go run ./flowsummary/internal/mkasndb "$dir/asn.mmdb" && go build -o "$dir/notebooklet" ./cmd/notebooklet)
 city="$repo/internal/sample/data/GeoLite2-City-sample.mmdb"
+if has before; then
+	# The revision's own tree, built into WORKDIR (a detached worktree, removed after).
+	wt="$dir/before-src"
+	git -C "$repo" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
+	git -C "$repo" worktree add --detach --quiet "$wt" "$BENCH_BEFORE"
+	(cd "$wt" && go build -o "$dir/notebooklet-before" ./cmd/notebooklet)
+	git -C "$repo" worktree remove --force "$wt"
+	echo "before: $(git -C "$repo" log -1 --format='%h %ad' --date=short "$BENCH_BEFORE")" >&2
+fi
 if has msticnb; then
 	mpy=$(bash "$repo/scripts/msticnb/install.sh" | tail -1)
 fi
@@ -74,8 +86,11 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 run_tool() { # run_tool TOOL FLOWS LABEL
 	local f=$2 label=$3
 	case $1 in
-	ours) measure "$label" "$dir/notebooklet" run NetworkFlowSummary --value "$value" --flows "$f" \
-		--options flow_summary --asn-db "$dir/asn.mmdb" --json "$dir/$label.json" ;;
+	ours | before)
+		local bin=$dir/notebooklet
+		if [[ $1 == before ]]; then bin=$dir/notebooklet-before; fi
+		measure "$label" "$bin" run NetworkFlowSummary --value "$value" --flows "$f" \
+			--options flow_summary --asn-db "$dir/asn.mmdb" --json "$dir/$label.json" ;;
 	msticnb) measure "$label" "$mpy" "$repo/scripts/msticnb/harness.py" --bench "$f" "$dir/asn.mmdb" "$city" "$value" ;;
 	pandas) measure "$label" "$py" "$bench/pandas_baseline.py" "$f" --json "$dir/$label.json" ;;
 	duckdb) measure "$label" node "$dir/duckdb/flowindex.js" "$f" ;;
@@ -95,7 +110,7 @@ for size in $sizes; do
 		mv "$flows.tmp" "$flows"
 	fi
 	active=()
-	for t in ours msticnb pandas duckdb; do
+	for t in ours before msticnb pandas duckdb; do
 		if has "$t"; then
 			if [[ ($t == msticnb || $t == pandas) && $rows -gt 1000000 && ${BENCH_BIG:-0} != 1 ]]; then continue; fi
 			active+=("$t")
@@ -118,6 +133,16 @@ for size in $sizes; do
 	done
 	if [[ " ${active[*]} " == *" ours "* ]]; then
 		echo "  ours:    $(grep -o '"flows_total": [0-9]*' "$dir/ours-$size.json"), $(grep -c '"TotalAllowedFlows"' "$dir/ours-$size.json") rows with TotalAllowedFlows" >&2
+	fi
+	if [[ " ${active[*]} " == *" before "* ]]; then
+		# The engine's outputs (later features changed other parts of the JSON).
+		"$py" - "$dir/ours-$size.json" "$dir/before-$size.json" <<'PY' >&2
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+keys = ["flow_index", "flows_total", "timespan", "unique_ips", "host_entity", "rows_skipped", "rows_dropped"]
+diff = [k for k in keys if a.get(k) != b.get(k)]
+print("  before:  " + ("the same " + ", ".join(keys) if not diff else "DIFFERENT: " + ", ".join(diff)))
+PY
 	fi
 	for t in msticnb pandas duckdb; do
 		if [[ " ${active[*]} " == *" $t "* ]]; then echo "  $t: $(tail -1 "$dir/$t-$size.out")" >&2; fi
