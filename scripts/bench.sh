@@ -132,6 +132,17 @@ for size in $sizes; do
 		echo "$size $t $w $c $r" >>"$table"
 	done
 	if [[ " ${active[*]} " == *" ours "* ]]; then
+		# Each round runs the tools back to back, so a round's ratio sees the
+		# same machine; on a shared machine their spread says how noisy it is.
+		for t in "${active[@]}"; do
+			if [[ $t != ours ]]; then
+				paste -d' ' "$dir/$t-$size.txt" "$dir/ours-$size.txt" | awk -v t="$t" -v size="$size" '
+					{ w[NR] = $1 / $4; c[NR] = $2 / $5 }
+					function med(a, n,   i, j, x) { for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x } return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+					END { n = NR; mw = med(w, n); mc = med(c, n)
+						printf "  %s ÷ ours per round (%s): wall median %.2fx (%.2f–%.2f), CPU median %.2fx (%.2f–%.2f)\n", t, size, mw, w[1], w[n], mc, c[1], c[n] }' >&2
+			fi
+		done
 		echo "  ours:    $(grep -o '"flows_total": [0-9]*' "$dir/ours-$size.json"), $(grep -c '"TotalAllowedFlows"' "$dir/ours-$size.json") rows with TotalAllowedFlows" >&2
 	fi
 	if [[ " ${active[*]} " == *" before "* ]]; then
