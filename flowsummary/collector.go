@@ -189,6 +189,18 @@ func (p *collectPart) Add(f *flows.Flow, k *flows.Keys, at flows.Position) {
 	p.c.next = pos + 1
 }
 
+// AddBatch implements flows.BatchConsumer: the flow index's rows of the
+// batch are looked up first (FlowIndex.touchKeys), then each flow is added
+// as Add adds it.
+func (p *collectPart) AddBatch(fs []flows.Flow, ks []flows.Keys, at flows.Position) {
+	if x := p.c.Index; x != nil {
+		x.touchKeys(fs, ks)
+	}
+	for i := range fs {
+		p.Add(&fs[i], &ks[i], at+flows.Position(i))
+	}
+}
+
 // newPart returns an empty collector with c's settings and parts, whose
 // flow index is keyed by in's IDs.
 func (c *Collector) newPart(in *flows.Interner) *Collector {

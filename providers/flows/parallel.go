@@ -40,6 +40,16 @@ type Consumer interface {
 	Add(f *Flow, k *Keys, at Position)
 }
 
+// A BatchConsumer is a Consumer that takes a few flows at once (fs[i] with
+// ks[i], at Positions at, at+1, …), as the parse goroutines decode them, so
+// that it can look up all their table rows before it adds to any: lookups
+// that miss the cache then overlap instead of waiting one after another.
+// Its result must be what Add of each flow in turn gives.
+type BatchConsumer interface {
+	Consumer
+	AddBatch(fs []Flow, ks []Keys, at Position)
+}
+
 // ParallelSource is a Source that can parse on several goroutines at once
 // and hand each goroutine's flows to a consumer of its own, for consumers
 // that aggregate (the flow index, the series) and merge their partial
