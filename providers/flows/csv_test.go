@@ -1,8 +1,10 @@
 package flows
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -112,4 +114,67 @@ func mustOpen(t *testing.T, name, data string) Source {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// batchRecorder records what a BatchConsumer is given, flow by flow.
+type batchRecorder struct {
+	mu      *sync.Mutex
+	got     map[Position]string
+	batches *int
+}
+
+func (r batchRecorder) Add(f *Flow, k *Keys, at Position) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got[at] = fmt.Sprintf("%s %s %s %d %v", f.Source(), f.Dest(), f.L7Protocol, f.TotalAllowedFlows(), f.FlowStartTime)
+}
+
+func (r batchRecorder) AddBatch(fs []Flow, ks []Keys, at Position) {
+	if len(fs) != len(ks) {
+		panic("flows and keys differ in length")
+	}
+	r.mu.Lock()
+	*r.batches++
+	r.mu.Unlock()
+	for i := range fs {
+		r.Add(&fs[i], &ks[i], at+Position(i))
+	}
+}
+
+// TestBatchConsumerGetsWhatAddGets: a consumer with AddBatch is given the
+// same flows at the same positions as one with Add only, over many chunks
+// and with the kept-whole rows and projected rows mixed.
+func TestBatchConsumerGetsWhatAddGets(t *testing.T) {
+	data := genCSV(5000, 3)
+	stream := func(batch bool) (map[Position]string, int) {
+		s, err := OpenBytes("gen.csv", data, FormatCSV)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.(*File).ChunkSize = 64 << 10 // about 250 rows: several batches a chunk
+		var mu sync.Mutex
+		got, batches := map[Position]string{}, 0
+		rec := batchRecorder{&mu, got, &batches}
+		_, err = s.(ParallelSource).StreamParallel(context.Background(), Query{Host: "msticalertswin1"}, func(*Interner) Consumer {
+			if batch {
+				return rec
+			}
+			return consumerFunc(rec.Add)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, batches
+	}
+	plain, _ := stream(false)
+	batched, n := stream(true)
+	if len(plain) < 4000 {
+		t.Fatalf("%d flows; want the host's, most of 5000", len(plain))
+	}
+	if n == 0 || n >= len(batched) {
+		t.Errorf("%d batches for %d flows", n, len(batched))
+	}
+	if d := cmp.Diff(plain, batched); d != "" {
+		t.Errorf("batched (-Add +AddBatch):\n%s", d)
+	}
 }
