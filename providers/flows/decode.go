@@ -134,13 +134,7 @@ func (d *decoder) matchKeyed(f *Flow, k *Keys) bool {
 	if q.IP != "" && (d.qIP == 0 || (k.VMIPAddress != d.qIP && k.AllExtIPs != d.qIP && k.SrcIP != d.qIP && k.DestIP != d.qIP)) {
 		return false
 	}
-	if !q.Start.IsZero() && f.FlowStartTime.Before(q.Start) {
-		return false
-	}
-	if !q.End.IsZero() && f.FlowEndTime.After(q.End) {
-		return false
-	}
-	return true
+	return q.InSpan(f)
 }
 
 func newDecoder(s *schema, q Query) *decoder {

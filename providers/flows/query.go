@@ -30,13 +30,13 @@ func (q *Query) match(f *Flow) bool {
 	if q.IP != "" && f.VMIPAddress != q.IP && f.AllExtIPs != q.IP && f.SrcIP != q.IP && f.DestIP != q.IP {
 		return false
 	}
-	if !q.Start.IsZero() && f.FlowStartTime.Before(q.Start) {
-		return false
-	}
-	if !q.End.IsZero() && f.FlowEndTime.After(q.End) {
-		return false
-	}
-	return true
+	return q.InSpan(f)
+}
+
+// InSpan reports whether f lies in q's time span: FlowStartTime ≥ Start
+// and FlowEndTime ≤ End (a zero bound is open).
+func (q *Query) InSpan(f *Flow) bool {
+	return (q.Start.IsZero() || !f.FlowStartTime.Before(q.Start)) && (q.End.IsZero() || !f.FlowEndTime.After(q.End))
 }
 
 // Match reports whether f is selected by q (see Query); q's IP is compared

@@ -51,13 +51,7 @@ func Match(q flows.Query, f *flows.Flow) bool {
 			return false
 		}
 	}
-	if !q.Start.IsZero() && f.FlowStartTime.Before(q.Start) {
-		return false
-	}
-	if !q.End.IsZero() && f.FlowEndTime.After(q.End) {
-		return false
-	}
-	return true
+	return q.InSpan(f)
 }
 
 // streamer maps records and passes the flows of q to fn.
